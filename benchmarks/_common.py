@@ -1,0 +1,72 @@
+"""Timing helpers shared by the benchmark scripts: interleaved repeats, medians, bandwidth."""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+
+def median_times(functions, repeats):
+    """Run each function ``repeats`` times, interleaved, and return the median seconds of each.
+
+    Interleaving spreads drifts of the machine (frequency, neighbours) over all contenders.
+    """
+    times = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, f in functions.items():
+            t0 = time.perf_counter()
+            f()
+            times[name].append(time.perf_counter() - t0)
+    return {name: float(np.median(ts)) for name, ts in times.items()}
+
+
+def marginal_times(make_runner, counts, repeats):
+    """Seconds per iteration as the slope between two iteration counts.
+
+    ``make_runner(name, k)`` returns a callable running k iterations of contender ``name``;
+    fixed per-call costs (validation, conversion, setup) cancel in the difference.
+    """
+    lo, hi = counts
+    names = make_runner.names
+    funcs = {}
+    for name in names:
+        funcs[(name, lo)] = make_runner(name, lo)
+        funcs[(name, hi)] = make_runner(name, hi)
+    for f in funcs.values():  # warm-up: JIT compilation and page faults
+        f()
+    med = median_times(funcs, repeats)
+    return {name: (med[(name, hi)] - med[(name, lo)]) / (hi - lo) for name in names}
+
+
+@njit(parallel=True, cache=True)
+def _triad(a, b, c, s):
+    for i in prange(a.shape[0]):
+        a[i] = b[i] + s * c[i]
+
+
+def streaming_bandwidth(n=16_000_000, repeats=7):
+    """Measured streaming bandwidth in GB/s: NumPy copy (one core) and a triad on all cores."""
+    b = np.random.default_rng(0).random(n)
+    c = b.copy()
+    a = np.empty(n)
+    _triad(a, b, c, 0.5)
+    med = median_times({"copy": lambda: np.copyto(a, b),
+                        "triad": lambda: _triad(a, b, c, 0.5)}, repeats)
+    return {"copy (1 core)": 2 * a.nbytes / med["copy"] / 1e9,
+            f"triad ({numba.get_num_threads()} threads)": 3 * a.nbytes / med["triad"] / 1e9}
+
+
+def machine():
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"numba threads {numba.get_num_threads()}, numpy {np.__version__}")
+
+
+def print_table(rows, header):
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for r in [header, *rows]:
+        print("  ".join(str(c).rjust(w) for c, w in zip(r, widths, strict=True)))

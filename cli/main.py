@@ -1,0 +1,34 @@
+"""Entry point of the ``relax`` command."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from solvers import SolverInputError
+
+from .demo import demo
+
+
+class _Group(click.Group):
+    """Prints input errors on one line and exits with status 2, without a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (SolverInputError, ValueError, TypeError, FileNotFoundError) as exc:
+            click.echo(f"relax: error: {exc}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="relax")
+def main():
+    """relax: iterative solvers whose parameters are tuned online."""
+
+
+main.add_command(demo)
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

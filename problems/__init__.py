@@ -1,0 +1,54 @@
+"""Linear-system problems: test matrices, the paper's two sequences, and file I/O.
+
+Contents
+--------
+Instance
+    One linear system ``A x = b`` with a starting guess, a context and metadata.
+poisson, anisotropic_diffusion, elasticity, load_example, EXAMPLES, SPD_EXAMPLES
+    PyAMG gallery matrices as canonical CSR float64 (:mod:`problems.gallery`).
+shifted_laplacian_sequence, optimal_sor_omega, SHIFT_BOUNDS
+    Experiment 1 of "Learning to Relax": randomly shifted Laplacians
+    (:mod:`problems.shifted_laplacian`).
+HeatEquation, KAPPA_BOUNDS
+    Experiment 2: the 2-D heat equation by Crank-Nicolson (:mod:`problems.heat`).
+read_matrix, write_matrix, load_system, save_system
+    ``.mtx`` and ``.npz`` files (:mod:`problems.io`).
+
+Examples
+--------
+>>> import problems
+>>> problems.poisson((4, 4)).shape
+(16, 16)
+"""
+
+from .gallery import (
+    EXAMPLES,
+    SPD_EXAMPLES,
+    anisotropic_diffusion,
+    elasticity,
+    load_example,
+    poisson,
+)
+from .heat import KAPPA_BOUNDS, HeatEquation
+from .instance import Instance
+from .io import load_system, read_matrix, save_system, write_matrix
+from .shifted_laplacian import SHIFT_BOUNDS, optimal_sor_omega, shifted_laplacian_sequence
+
+__all__ = [
+    "Instance",
+    "poisson",
+    "anisotropic_diffusion",
+    "elasticity",
+    "load_example",
+    "EXAMPLES",
+    "SPD_EXAMPLES",
+    "shifted_laplacian_sequence",
+    "optimal_sor_omega",
+    "SHIFT_BOUNDS",
+    "HeatEquation",
+    "KAPPA_BOUNDS",
+    "read_matrix",
+    "write_matrix",
+    "load_system",
+    "save_system",
+]

@@ -1,0 +1,251 @@
+"""Reading and writing matrices and linear systems (Matrix Market ``.mtx`` and ``.npz``).
+
+``.npz`` system files written by :func:`save_system` hold the CSR arrays of ``A`` under the
+keys :func:`scipy.sparse.save_npz` uses (so :func:`read_matrix` reads their matrix too) plus
+``b`` and, optionally, ``x0``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import scipy.io
+import scipy.sparse as sp
+
+from ._csr import as_csr
+from .instance import Instance
+
+MATRIX_SUFFIXES = (".mtx", ".npz")
+"""File suffixes :func:`read_matrix` and :func:`write_matrix` understand."""
+
+_CSR_KEYS = ("data", "indices", "indptr", "shape", "format")
+
+
+def _suffix(path: Path, allowed: tuple[str, ...]) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in allowed:
+        raise ValueError(
+            f"path must end in {' or '.join(allowed)}; got {str(path)!r} (suffix {suffix!r})"
+        )
+    return suffix
+
+
+def _existing(path) -> Path:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {str(path)!r}")
+    return path
+
+
+def read_matrix(path) -> sp.csr_matrix:
+    """Read a sparse matrix from a ``.mtx`` or ``.npz`` file as canonical CSR float64.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A Matrix Market file (``.mtx``) or a :func:`scipy.sparse.save_npz` file (``.npz``).
+        A non-square matrix is returned as is.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+
+    Raises
+    ------
+    ValueError
+        If the suffix is not ``.mtx`` or ``.npz``.
+    FileNotFoundError
+        If the file does not exist.
+    TypeError
+        If the matrix is complex.
+
+    Examples
+    --------
+    >>> import tempfile, os, scipy.sparse as sp
+    >>> path = os.path.join(tempfile.mkdtemp(), "eye.mtx")
+    >>> write_matrix(path, sp.identity(3))
+    >>> read_matrix(path).diagonal()
+    array([1., 1., 1.])
+    """
+    path = Path(path)
+    suffix = _suffix(path, MATRIX_SUFFIXES)
+    path = _existing(path)
+    M = scipy.io.mmread(path) if suffix == ".mtx" else sp.load_npz(path)
+    return as_csr(M, name=f"the matrix in {str(path)!r}")
+
+
+def write_matrix(path, A) -> None:
+    """Write a matrix to a ``.mtx`` or ``.npz`` file, chosen by the suffix of ``path``.
+
+    The matrix is written as canonical CSR float64, so :func:`read_matrix` gives it back
+    exactly.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Ends in ``.mtx`` (Matrix Market, coordinate format) or ``.npz``.
+    A : sparse matrix or array_like, 2-D
+        The matrix; must be real.
+
+    Raises
+    ------
+    ValueError
+        If the suffix is not ``.mtx`` or ``.npz``.
+
+    Examples
+    --------
+    >>> import tempfile, os, numpy as np
+    >>> path = os.path.join(tempfile.mkdtemp(), "m.npz")
+    >>> write_matrix(path, np.array([[2.0, -1.0], [0.0, 2.0]]))
+    >>> read_matrix(path).nnz
+    3
+    """
+    path = Path(path)
+    suffix = _suffix(path, MATRIX_SUFFIXES)
+    M = as_csr(A)
+    if suffix == ".mtx":
+        scipy.io.mmwrite(path, M)
+    else:
+        sp.save_npz(path, M)
+
+
+def _vector(values, n: int, name: str, source: str) -> np.ndarray:
+    arr = np.asarray(values.toarray() if sp.issparse(values) else values)
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} in {source} must be real; got dtype {arr.dtype.name}")
+    arr = arr.astype(np.float64).ravel()
+    if arr.size != n:
+        raise ValueError(f"{name} in {source} must have {n} entries (one per row of A); "
+                         f"got {arr.size}")
+    return arr
+
+
+def load_system(path) -> Instance:
+    """Read a linear system ``A x = b`` as an :class:`~problems.instance.Instance`.
+
+    * ``.npz``: a file written by :func:`save_system` (``A``, ``b`` and, if saved, ``x0``).
+    * ``.mtx``: the matrix, and ``b`` from the sibling file ``<stem>_b.mtx`` if it exists
+      (the SuiteSparse convention), flattened.
+
+    When there is no right-hand side (an ``.mtx`` without sibling, or an ``.npz`` without
+    ``b``), ``b = A @ ones(n)``, so that the exact solution is the vector of ones, and
+    ``meta["rhs"] = "A @ ones"``; otherwise ``meta["rhs"]`` names the file ``b`` came from.
+    ``meta["source"]`` is ``str(path)``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Ends in ``.mtx`` or ``.npz``.
+
+    Returns
+    -------
+    Instance
+
+    Raises
+    ------
+    ValueError
+        If the suffix is not ``.mtx`` or ``.npz``, or ``b`` (or ``x0``) does not match ``A``.
+    FileNotFoundError
+        If the file does not exist.
+
+    Examples
+    --------
+    >>> import tempfile, os, scipy.sparse as sp
+    >>> path = os.path.join(tempfile.mkdtemp(), "eye.mtx")
+    >>> write_matrix(path, 2 * sp.identity(2))
+    >>> inst = load_system(path)
+    >>> inst.b, inst.meta["rhs"]
+    (array([2., 2.]), 'A @ ones')
+    """
+    path = Path(path)
+    suffix = _suffix(path, MATRIX_SUFFIXES)
+    path = _existing(path)
+    source = repr(str(path))
+    x0 = None
+    b = None
+    rhs = "A @ ones"
+    if suffix == ".npz":
+        with np.load(path, allow_pickle=False) as arrays:
+            missing = [k for k in ("data", "indices", "indptr", "shape") if k not in arrays]
+            if missing:
+                raise ValueError(
+                    f"{source} is not a system file: it lacks the arrays {missing}; "
+                    "write it with save_system"
+                )
+            shape = tuple(int(s) for s in arrays["shape"])
+            A = as_csr(
+                sp.csr_matrix(
+                    (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
+                ),
+                name=f"the matrix in {source}",
+            )
+            if "b" in arrays:
+                b = _vector(arrays["b"], A.shape[0], "b", source)
+                rhs = str(path)
+            if "x0" in arrays:
+                x0 = _vector(arrays["x0"], A.shape[1], "x0", source)
+    else:
+        A = read_matrix(path)
+        b_path = path.with_name(path.stem + "_b.mtx")
+        if b_path.is_file():
+            b = _vector(scipy.io.mmread(b_path), A.shape[0], "b", repr(str(b_path)))
+            rhs = str(b_path)
+    if b is None:
+        b = A @ np.ones(A.shape[1])
+    return Instance(A, b, x0=x0, meta={"source": str(path), "rhs": rhs})
+
+
+def save_system(path, A, b, x0=None) -> None:
+    """Write ``A``, ``b`` and optionally ``x0`` to one ``.npz`` file for :func:`load_system`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Must end in ``.npz``.
+    A : sparse matrix or array_like, 2-D
+        The matrix (stored as canonical CSR float64).
+    b : array_like, shape (n,)
+        Right-hand side, one entry per row of ``A``.
+    x0 : array_like, shape (A.shape[1],), optional
+        Starting guess.
+
+    Raises
+    ------
+    ValueError
+        If the suffix is not ``.npz`` or a vector's length does not match ``A``.
+
+    Examples
+    --------
+    >>> import tempfile, os, numpy as np
+    >>> path = os.path.join(tempfile.mkdtemp(), "sys.npz")
+    >>> save_system(path, np.diag([1.0, 2.0]), [3.0, 4.0])
+    >>> load_system(path).b
+    array([3., 4.])
+    """
+    path = Path(path)
+    _suffix(path, (".npz",))
+    M = as_csr(A)
+    arrays = {
+        "data": M.data,
+        "indices": M.indices,
+        "indptr": M.indptr,
+        "shape": np.array(M.shape),
+        "format": np.array(b"csr"),
+        "b": _check_vector(b, M.shape[0], "b"),
+    }
+    if x0 is not None:
+        arrays["x0"] = _check_vector(x0, M.shape[1], "x0")
+    np.savez_compressed(path, **arrays)
+
+
+def _check_vector(values, n: int, name: str) -> np.ndarray:
+    arr = np.asarray(values)
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} must be real; got dtype {arr.dtype.name}")
+    arr = arr.astype(np.float64)
+    if arr.ndim != 1 or arr.size != n:
+        raise ValueError(
+            f"{name} must be a vector of length {n} to match A; got shape {arr.shape}"
+        )
+    return arr

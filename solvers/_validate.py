@@ -1,0 +1,100 @@
+"""Input checks shared by every solver: one place, one wording for each mistake."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._kernels import all_finite
+from .errors import DTypeError, NonFiniteError, ParameterError, ShapeError
+
+
+def _check_real_dtype(dtype, name):
+    if np.issubdtype(dtype, np.complexfloating):
+        raise DTypeError(f"{name} is complex ({dtype}); only real systems are supported")
+    if not (np.issubdtype(dtype, np.floating) or np.issubdtype(dtype, np.integer)
+            or np.issubdtype(dtype, np.bool_)):
+        raise DTypeError(f"{name} has unsupported dtype {dtype}; use a real floating-point dtype")
+
+
+def check_matrix(A, name="A"):
+    """Return ``A`` as a SciPy sparse matrix of float64, checking shape, dtype and finiteness.
+
+    Dense 2-D arrays are converted to CSR. The caller's object is never modified; it is
+    returned unchanged when it already meets every requirement.
+    """
+    if sp.issparse(A):
+        M = A
+    elif isinstance(A, np.ndarray) or hasattr(A, "__array__"):
+        arr = np.asarray(A)
+        if arr.ndim != 2:
+            raise ShapeError(f"{name} must be 2-D; got an array of shape {arr.shape}")
+        _check_real_dtype(arr.dtype, name)
+        M = sp.csr_matrix(arr)
+    else:
+        raise DTypeError(
+            f"{name} must be a SciPy sparse matrix or a 2-D array; got {type(A).__name__}"
+        )
+    if M.ndim != 2 or M.shape[0] != M.shape[1]:
+        raise ShapeError(f"{name} must be square; got shape {M.shape}")
+    _check_real_dtype(M.dtype, name)
+    if M.dtype != np.float64:
+        M = M.astype(np.float64)
+    data = M.data if hasattr(M, "data") else M.tocsr().data
+    if not all_finite(np.ravel(data)):
+        raise NonFiniteError(f"{name} has NaN or infinite entries")
+    return M
+
+
+def check_vector(v, n, name, *, rows_of="A"):
+    """Return ``v`` as a new contiguous float64 vector of length ``n``."""
+    arr = np.asarray(v)
+    if arr.ndim == 2 and 1 in arr.shape:
+        arr = arr.ravel()
+    if arr.ndim != 1:
+        raise ShapeError(f"{name} must be a vector; got an array of shape {arr.shape}")
+    if arr.shape[0] != n:
+        raise ShapeError(f"{rows_of} has {n} rows but {name} has {arr.shape[0]} entries")
+    _check_real_dtype(arr.dtype, name)
+    out = np.array(arr, dtype=np.float64, order="C", copy=True)
+    if not all_finite(out):
+        raise NonFiniteError(f"{name} has NaN or infinite entries")
+    return out
+
+
+def check_omega(omega):
+    """Relaxation parameter: a real number in the open interval (0, 2)."""
+    if isinstance(omega, bool) or not isinstance(omega, numbers.Real) or not 0.0 < omega < 2.0:
+        raise ParameterError(f"omega must be a real number in (0, 2); got {omega!r}")
+    return float(omega)
+
+
+def check_tolerances(rtol, atol):
+    """Both tolerances real, finite and non-negative."""
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+                or not np.isfinite(value) or value < 0):
+            raise ParameterError(f"{name} must be a finite number >= 0; got {value!r}")
+    return float(rtol), float(atol)
+
+
+def check_maxiter(maxiter, default):
+    """``maxiter``: a non-negative integer, or None for ``default``."""
+    if maxiter is None:
+        return int(default)
+    if isinstance(maxiter, bool) or not isinstance(maxiter, numbers.Integral) or maxiter < 0:
+        raise ParameterError(f"maxiter must be an integer >= 0; got {maxiter!r}")
+    return int(maxiter)
+
+
+def check_callback(callback):
+    if callback is not None and not callable(callback):
+        raise ParameterError(f"callback must be callable or None; got {type(callback).__name__}")
+    return callback
+
+
+def threshold(b, rtol, atol):
+    """The stopping threshold ``max(rtol * ||b||_2, atol)`` of the convergence test."""
+    return max(rtol * float(np.linalg.norm(b)), atol)

@@ -1,0 +1,230 @@
+"""Numba kernels of conjugate gradients over canonical CSR arrays.
+
+Whole solves run inside one compiled call (no Python between iterations). Kernels with
+``prange`` loops exist in two flavours compiled from the same source: a serial one for small
+systems, where threads cost more than they save, and a multithreaded one.
+"""
+
+import types
+
+import numpy as np
+from numba import njit, prange
+
+from .._kernels import residual
+
+CONVERGED, MAXITER, BREAKDOWN, NOT_SPD_A, NOT_SPD_M = 1, 2, 3, 4, 5
+
+
+def _serial_and_parallel(func):
+    """Compile ``func`` twice: plain, and with ``parallel=True`` under a distinct name."""
+    serial = njit(cache=True)(func)
+    twin = types.FunctionType(func.__code__, func.__globals__, func.__name__ + "_parallel",
+                              func.__defaults__, func.__closure__)
+    twin.__qualname__ = func.__qualname__ + "_parallel"
+    twin.__doc__ = func.__doc__
+    return serial, njit(cache=True, parallel=True)(twin)
+
+
+def _spmv(indptr, indices, data, x, y):
+    """``y = A x``."""
+    for i in prange(y.shape[0]):
+        s = 0.0
+        for p in range(indptr[i], indptr[i + 1]):
+            s += data[p] * x[indices[p]]
+        y[i] = s
+
+
+def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals):
+    """Conjugate gradients with ``z = dinv * r`` (no preconditioner when ``dinv`` is empty).
+
+    Stops when the recursively updated residual meets ``tol`` and the true residual
+    ``b - A x`` confirms it; otherwise the true residual replaces the recursive one and the
+    iteration restarts from the current ``x``. Returns ``(k, code)``; ``residuals[k]`` of the
+    returned iterate is always a true residual norm.
+    """
+    n = b.shape[0]
+    jacobi = dinv.shape[0] > 0
+    k = 0
+    restart = True
+    rho = 0.0
+    rr = 0.0
+    for i in prange(n):
+        s = b[i]
+        for jj in range(indptr[i], indptr[i + 1]):
+            s -= data[jj] * x[indices[jj]]
+        r[i] = s
+        rr += s * s
+    residuals[0] = np.sqrt(rr)
+    while True:
+        rnorm = residuals[k]
+        if not np.isfinite(rnorm):
+            return k, BREAKDOWN
+        if rnorm <= tol:
+            return k, CONVERGED
+        if k >= maxiter:
+            return k, MAXITER
+        if restart:
+            rho = 0.0
+            for i in prange(n):
+                zi = dinv[i] * r[i] if jacobi else r[i]
+                p[i] = zi
+                rho += r[i] * zi
+            if not rho > 0.0:
+                return k, NOT_SPD_M
+            restart = False
+        pq = 0.0
+        for i in prange(n):
+            s = 0.0
+            for jj in range(indptr[i], indptr[i + 1]):
+                s += data[jj] * p[indices[jj]]
+            q[i] = s
+            pq += s * p[i]
+        if not pq > 0.0:
+            return k, NOT_SPD_A if np.isfinite(pq) else BREAKDOWN
+        alpha = rho / pq
+        rr = 0.0
+        rho_new = 0.0
+        for i in prange(n):
+            x[i] += alpha * p[i]
+            ri = r[i] - alpha * q[i]
+            r[i] = ri
+            rr += ri * ri
+            rho_new += ri * (dinv[i] * ri if jacobi else ri)
+        k += 1
+        residuals[k] = np.sqrt(rr)
+        if residuals[k] <= tol or k >= maxiter:
+            # Confirm with the true residual; on a mismatch it replaces the recursive one.
+            true_rr = 0.0
+            for i in prange(n):
+                s = b[i]
+                for jj in range(indptr[i], indptr[i + 1]):
+                    s -= data[jj] * x[indices[jj]]
+                r[i] = s
+                true_rr += s * s
+            residuals[k] = np.sqrt(true_rr)
+            restart = True
+            continue
+        if not rho_new > 0.0:
+            return k, NOT_SPD_M
+        beta = rho_new / rho
+        rho = rho_new
+        for i in prange(n):
+            p[i] = (dinv[i] * r[i] if jacobi else r[i]) + beta * p[i]
+
+
+spmv, spmv_parallel = _serial_and_parallel(_spmv)
+pcg, pcg_parallel = _serial_and_parallel(_pcg)
+
+
+@njit(cache=True)
+def lower_solve(indptr, indices, data, diag_pos, dinv, r, y):
+    """Solve ``(D/omega + L) y = r``, with ``dinv = omega / D``."""
+    for i in range(r.shape[0]):
+        s = r[i]
+        for p in range(indptr[i], diag_pos[i]):
+            s -= data[p] * y[indices[p]]
+        y[i] = s * dinv[i]
+
+
+@njit(cache=True)
+def upper_solve(indptr, indices, data, diag_pos, dinv, r, y):
+    """Solve ``(D/omega + U) y = r``, with ``dinv = omega / D``."""
+    for i in range(r.shape[0] - 1, -1, -1):
+        s = r[i]
+        for p in range(diag_pos[i] + 1, indptr[i + 1]):
+            s -= data[p] * y[indices[p]]
+        y[i] = s * dinv[i]
+
+
+@njit(cache=True)
+def ssor_apply(indptr, indices, data, diag_pos, dinv, scale, r, z, work):
+    """``z = M^{-1} r`` for ``M = (D/w + L) (D/w)^{-1} (D/w + U) / (2 - w)``.
+
+    ``scale = 2 - omega``; ``work`` is scratch of length n.
+    """
+    lower_solve(indptr, indices, data, diag_pos, dinv, r, work)
+    for i in range(r.shape[0]):
+        work[i] /= dinv[i]
+    upper_solve(indptr, indices, data, diag_pos, dinv, work, z)
+    for i in range(r.shape[0]):
+        z[i] *= scale
+
+
+@njit(cache=True)
+def ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w, work, tol,
+             maxiter, residuals):
+    """SSOR-preconditioned CG by Eisenstat's trick: no product with A inside the loop.
+
+    With ``Lw = D/w + L``, ``Uw = D/w + U`` and ``K = (1 - 2/w) D``, so that
+    ``A = Lw + Uw + K``, CG runs on ``Lw^{-1} A Uw^{-1}`` (preconditioned by ``D/w``), whose
+    product with p is ``t + Lw^{-1} (p + K t)`` with ``t = Uw^{-1} p``: two triangular
+    sweeps. The iterates are those of PCG with the SSOR preconditioner on ``A x = b``;
+    ``x`` is updated directly (``x += alpha t``). ``dinv = w / D``, ``kdiag = K``.
+
+    The residual ``r = Lw rbar`` of ``x_k`` is measured inside the forward sweep of
+    iteration k+1, so convergence is seen one sweep pair late and ``x_k`` (not yet updated)
+    is returned. Returns ``(k, code)`` like :func:`pcg`.
+    """
+    n = b.shape[0]
+    k = 0
+    rho = 0.0
+    beta = 0.0
+    residuals[0] = residual(indptr, indices, data, b, x, work)
+    restart = True
+    while True:
+        if restart:
+            lower_solve(indptr, indices, data, diag_pos, dinv, work, rbar)
+            rho = 0.0
+            for i in range(n):
+                rho += rbar[i] * rbar[i] / dinv[i]
+            beta = 0.0
+            p[:] = 0.0
+            restart = False
+        # Backward sweep: p <- D/w rbar + beta p on the fly, then t = Uw^{-1} p.
+        for i in range(n - 1, -1, -1):
+            pi = rbar[i] / dinv[i] + beta * p[i]
+            p[i] = pi
+            s = pi
+            for jj in range(diag_pos[i] + 1, indptr[i + 1]):
+                s -= data[jj] * t[indices[jj]]
+            t[i] = s * dinv[i]
+        # Forward sweep: w = Lw^{-1} (p + K t), p.q with q = t + w, and ||Lw rbar||.
+        pq = 0.0
+        rr = 0.0
+        for i in range(n):
+            s = p[i] + kdiag[i] * t[i]
+            lr = rbar[i] / dinv[i]
+            for jj in range(indptr[i], diag_pos[i]):
+                j = indices[jj]
+                s -= data[jj] * w[j]
+                lr += data[jj] * rbar[j]
+            w[i] = s * dinv[i]
+            pq += p[i] * (t[i] + w[i])
+            rr += lr * lr
+        rnorm = residuals[0] if k == 0 else np.sqrt(rr)
+        if k > 0:
+            residuals[k] = rnorm
+        if not np.isfinite(rnorm) or not np.isfinite(pq):
+            return k, BREAKDOWN
+        if rnorm <= tol or k >= maxiter:
+            true = residual(indptr, indices, data, b, x, work)
+            residuals[k] = true
+            if true <= tol:
+                return k, CONVERGED
+            if k >= maxiter:
+                return k, MAXITER
+            if k > 0:
+                restart = True
+                continue
+        if not pq > 0.0:
+            return k, NOT_SPD_A
+        alpha = rho / pq
+        rho_new = 0.0
+        for i in range(n):
+            x[i] += alpha * t[i]
+            ri = rbar[i] - alpha * (t[i] + w[i])
+            rbar[i] = ri
+            rho_new += ri * ri / dinv[i]
+        beta = rho_new / rho
+        rho = rho_new
+        k += 1

@@ -1,0 +1,247 @@
+"""Preconditioned conjugate gradients."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import LinearOperator, aslinearoperator
+
+from .._sparse import CSRArrays, prepare_csr
+from .._validate import (
+    check_callback,
+    check_maxiter,
+    check_omega,
+    check_tolerances,
+    check_vector,
+    threshold,
+)
+from ..backend import check_backend
+from ..errors import DTypeError, NotSPDError, ParameterError, ShapeError
+from ..result import Result
+from . import _kernels
+from .preconditioners import _ssor_operator
+
+#: Systems with at least this many rows run the multithreaded kernels.
+PARALLEL_MIN_ROWS = 50_000
+
+_STATUS = {_kernels.CONVERGED: "converged", _kernels.MAXITER: "maxiter",
+           _kernels.BREAKDOWN: "breakdown"}
+
+
+def cg(A, b, x0=None, *, rtol=1e-8, atol=0.0, maxiter=None, M=None, callback=None,
+       backend=None):
+    """Preconditioned conjugate gradients for symmetric positive definite ``A x = b``.
+
+    Parameters
+    ----------
+    A : sparse matrix, ndarray or LinearOperator, shape (n, n)
+        Symmetric positive definite. Sparse and dense matrices are converted once to
+        canonical CSR and run in compiled kernels.
+    b : ndarray, shape (n,)
+        Right-hand side.
+    x0 : ndarray, shape (n,), optional
+        Starting guess (warm start); zeros by default. It is not modified.
+    rtol, atol : float
+        Stop when ``||b - A x||_2 <= max(rtol * ||b||_2, atol)``. The test is made on the
+        recursively updated residual and confirmed on the true residual before stopping.
+    maxiter : int, optional
+        Most iterations; ``10 n`` by default.
+    M : None, "jacobi", ("ssor", omega), "amg", or an operator
+        The preconditioner. ``"jacobi"``: diagonal scaling. ``("ssor", omega)``: symmetric SOR,
+        applied by Eisenstat's trick so an iteration costs two triangular sweeps and no
+        product with ``A``. ``"amg"``: one V-cycle of PyAMG smoothed aggregation. An operator
+        (LinearOperator, matrix or callable) applies ``M^{-1}``, SciPy's convention.
+    callback : callable, optional
+        Called as ``callback(xk)`` after each iteration.
+    backend : {None, "cpu"}
+        Where to run.
+
+    Returns
+    -------
+    Result
+        ``status`` is ``"converged"``, ``"maxiter"`` or ``"breakdown"`` (non-finite values).
+
+    Raises
+    ------
+    NotSPDError
+        A direction of non-positive curvature (``p^T A p <= 0``) or a non-positive
+        preconditioned residual norm: A or M is not symmetric positive definite.
+    ShapeError, DTypeError, NonFiniteError, ParameterError
+        Bad input, named in the message.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from problems import poisson
+    >>> A = poisson((32, 32)); b = A @ np.ones(A.shape[0])
+    >>> plain, pre = cg(A, b), cg(A, b, M=("ssor", 1.5))
+    >>> plain.converged, pre.converged, pre.iterations < plain.iterations
+    (True, True, True)
+    """
+    t0 = time.perf_counter()
+    check_backend(backend, name="cg")
+    rtol, atol = check_tolerances(rtol, atol)
+    callback = check_callback(callback)
+    if isinstance(A, LinearOperator):
+        op, csr = _check_operator(A), None
+    else:
+        csr = prepare_csr(A)
+        op = None
+    n = A.shape[0]
+    maxiter = check_maxiter(maxiter, 10 * n)
+    b = check_vector(b, n, "b")
+    x = np.zeros(n) if x0 is None else check_vector(x0, n, "x0")
+    tol = threshold(b, rtol, atol)
+    residuals = np.empty(maxiter + 1)
+    kind, param = _parse_preconditioner(M, csr is not None)
+
+    if csr is not None and callback is None and kind in ("none", "jacobi", "ssor"):
+        k, code = _compiled(csr, kind, param, b, x, tol, maxiter, residuals)
+    else:
+        matvec = op.matvec if csr is None else _csr_matvec(csr)
+        psolve = _preconditioner_operator(kind, param, csr, n)
+        k, code = _generic(matvec, psolve, b, x, tol, maxiter, residuals, callback)
+
+    if code == _kernels.NOT_SPD_A:
+        raise NotSPDError("CG met a direction p with p^T A p <= 0: A is not symmetric "
+                          "positive definite")
+    if code == _kernels.NOT_SPD_M:
+        raise NotSPDError("CG met a residual r with r^T M^{-1} r <= 0: the preconditioner "
+                          "is not symmetric positive definite")
+    status = _STATUS[code]
+    return Result(x=x, iterations=int(k), converged=status == "converged",
+                  residual_norm=float(residuals[k]), residuals=residuals[: k + 1].copy(),
+                  status=status, seconds=time.perf_counter() - t0,
+                  info={"method": "cg", "preconditioner": kind if param is None
+                        else (kind, param)})
+
+
+def _check_operator(A):
+    if A.shape[0] != A.shape[1]:
+        raise ShapeError(f"A must be square; got shape {A.shape}")
+    if np.issubdtype(np.dtype(A.dtype), np.complexfloating):
+        raise DTypeError(f"A is complex ({A.dtype}); only real systems are supported")
+    return A
+
+
+def _parse_preconditioner(M, have_matrix):
+    """Return ``(kind, param)`` with kind in none/jacobi/ssor/amg/operator."""
+    if M is None:
+        return "none", None
+    if isinstance(M, str):
+        if M not in ("jacobi", "amg"):
+            raise ParameterError(f"M must be None, 'jacobi', ('ssor', omega), 'amg' or an "
+                                 f"operator; got {M!r}")
+        kind, param = M, None
+    elif isinstance(M, tuple):
+        if len(M) != 2 or M[0] != "ssor":
+            raise ParameterError(f"a tuple M must be ('ssor', omega); got {M!r}")
+        kind, param = "ssor", check_omega(M[1])
+    elif isinstance(M, LinearOperator) or sp.issparse(M) or isinstance(M, np.ndarray) \
+            or callable(M):
+        return "operator", M
+    else:
+        raise ParameterError(f"M must be None, 'jacobi', ('ssor', omega), 'amg' or an "
+                             f"operator; got {type(M).__name__}")
+    if not have_matrix:
+        raise ParameterError(f"M={M!r} needs the entries of A; with a LinearOperator A "
+                             f"pass M as an operator")
+    return kind, param
+
+
+def _compiled(csr: CSRArrays, kind, omega, b, x, tol, maxiter, residuals):
+    n = csr.n
+    arrays = (csr.indptr, csr.indices, csr.data)
+    if kind == "ssor":
+        d = csr.positive_diagonal("SSOR-preconditioned CG")
+        dinv = omega / d
+        kdiag = (1.0 - 2.0 / omega) * d
+        work = [np.empty(n) for _ in range(5)]
+        return _kernels.ssor_pcg(*arrays, csr.diagonal_positions, dinv, kdiag, b, x, *work,
+                                 tol, maxiter, residuals)
+    dinv = 1.0 / csr.positive_diagonal("Jacobi-preconditioned CG") if kind == "jacobi" \
+        else np.empty(0)
+    kernel = _kernels.pcg_parallel if n >= PARALLEL_MIN_ROWS else _kernels.pcg
+    r, p, q = np.empty(n), np.empty(n), np.empty(n)
+    return kernel(*arrays, dinv, b, x, r, p, q, tol, maxiter, residuals)
+
+
+def _csr_matvec(csr: CSRArrays):
+    kernel = _kernels.spmv_parallel if csr.n >= PARALLEL_MIN_ROWS else _kernels.spmv
+
+    def matvec(v):
+        out = np.empty(csr.n)
+        kernel(csr.indptr, csr.indices, csr.data, np.ascontiguousarray(v, np.float64), out)
+        return out
+
+    return matvec
+
+
+def _preconditioner_operator(kind, param, csr, n):
+    """``psolve(r) -> M^{-1} r`` for the generic loop."""
+    if kind == "none":
+        return None
+    if kind == "jacobi":
+        dinv = 1.0 / csr.positive_diagonal("Jacobi-preconditioned CG")
+        return lambda r: dinv * r
+    if kind == "ssor":
+        return _ssor_operator(csr, param).matvec
+    if kind == "amg":
+        import pyamg
+
+        return pyamg.smoothed_aggregation_solver(csr.matrix).aspreconditioner().matvec
+    M = param
+    if callable(M) and not isinstance(M, LinearOperator) and not sp.issparse(M):
+        return lambda r: np.asarray(M(r), dtype=np.float64).ravel()
+    op = aslinearoperator(M)
+    if op.shape != (n, n):
+        raise ShapeError(f"M has shape {op.shape} but A is {n} x {n}")
+    return lambda r: np.asarray(op.matvec(r), dtype=np.float64).ravel()
+
+
+def _generic(matvec, psolve, b, x, tol, maxiter, residuals, callback):
+    """The same iteration as the compiled kernels, one Python step at a time.
+
+    Used for operators (LinearOperator A, AMG or user preconditioners) and callbacks.
+    """
+    k = 0
+    r = b - matvec(x)
+    residuals[0] = np.linalg.norm(r)
+    restart = True
+    rho = 0.0
+    p = None
+    while True:
+        rnorm = residuals[k]
+        if not np.isfinite(rnorm):
+            return k, _kernels.BREAKDOWN
+        if rnorm <= tol:
+            return k, _kernels.CONVERGED
+        if k >= maxiter:
+            return k, _kernels.MAXITER
+        z = r if psolve is None else psolve(r)
+        rho_new = float(r @ z)
+        if not rho_new > 0.0:
+            return k, _kernels.NOT_SPD_M
+        if restart:
+            p = z.copy()
+            restart = False
+        else:
+            p = z + (rho_new / rho) * p
+        rho = rho_new
+        q = matvec(p)
+        pq = float(p @ q)
+        if not pq > 0.0:
+            return k, (_kernels.NOT_SPD_A if np.isfinite(pq) else _kernels.BREAKDOWN)
+        alpha = rho / pq
+        x += alpha * p
+        r -= alpha * q
+        k += 1
+        residuals[k] = np.linalg.norm(r)
+        if residuals[k] <= tol or k >= maxiter:
+            r = b - matvec(x)
+            residuals[k] = np.linalg.norm(r)
+            restart = True
+        if callback is not None:
+            callback(x)

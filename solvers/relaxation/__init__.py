@@ -1,0 +1,5 @@
+"""Stationary relaxation methods: SOR and SSOR."""
+
+from .sor import sor, ssor
+
+__all__ = ["sor", "ssor"]

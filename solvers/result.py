@@ -1,0 +1,66 @@
+"""The one result type of every iterative solver in the suite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+STATUSES = ("converged", "maxiter", "diverged", "breakdown")
+
+
+@dataclass
+class Result:
+    """Outcome of an iterative solve.
+
+    Attributes
+    ----------
+    x : ndarray
+        The returned iterate (a new array; the caller's ``x0`` is never modified).
+    iterations : int
+        Iterations performed to reach ``x`` (sweeps for SOR, forward+backward pairs for SSOR).
+    converged : bool
+        True only if the true residual ``||b - A x||_2`` meets ``max(rtol * ||b||_2, atol)``.
+    residual_norm : float
+        ``||b - A x||_2`` of the returned ``x``.
+    residuals : ndarray
+        Residual norm history, entry k for iterate k (entry 0 is the starting guess).
+    status : str
+        One of ``"converged"``, ``"maxiter"``, ``"diverged"``, ``"breakdown"``.
+    seconds : float
+        Wall-clock time of the whole call, validation included.
+    info : dict
+        Solver-specific extras (e.g. the preconditioner used).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = Result(x=np.zeros(2), iterations=0, converged=True, residual_norm=0.0,
+    ...            residuals=np.zeros(1), status="converged", seconds=0.0)
+    >>> r.status, r.cost
+    ('converged', 0)
+    """
+
+    x: np.ndarray
+    iterations: int
+    converged: bool
+    residual_norm: float
+    residuals: np.ndarray
+    status: str
+    seconds: float
+    info: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}; got {self.status!r}")
+
+    @property
+    def cost(self) -> int:
+        """The iteration count, the cost a tuner is told."""
+        return self.iterations
+
+    def __repr__(self) -> str:
+        return (
+            f"Result(status={self.status!r}, iterations={self.iterations}, "
+            f"residual_norm={self.residual_norm:.3e}, seconds={self.seconds:.3g}, n={self.x.size})"
+        )
