@@ -115,8 +115,11 @@ def elasticity(grid) -> sp.csr_matrix:
 
     Parameters
     ----------
-    grid : tuple of two int
-        Number of nodes per dimension.
+    grid : tuple of two equal int
+        Number of interior nodes per dimension (the boundary nodes are fixed). The grid
+        must be square: PyAMG 5.4's assembly mixes up the two dimensions otherwise (it
+        fails for ``grid[0] > grid[1]`` and silently connects the wrong nodes for
+        ``grid[0] < grid[1]``).
 
     Returns
     -------
@@ -124,12 +127,19 @@ def elasticity(grid) -> sp.csr_matrix:
         Symmetric positive definite, shape ``(2 prod(grid), 2 prod(grid))``. PyAMG's
         near-nullspace (rigid body modes) is dropped.
 
+    Raises
+    ------
+    ValueError
+        If ``grid`` is not a square 2-D grid of positive integers.
+
     Examples
     --------
     >>> elasticity((3, 3)).shape
     (18, 18)
     """
     grid = _check_grid(grid, dims=(2,))
+    if grid[0] != grid[1]:
+        raise ValueError(f"grid must be square (equal sizes) for elasticity; got {grid!r}")
     A, _ = pyamg.gallery.linear_elasticity(grid, format="csr")
     return as_csr(A)
 

@@ -141,6 +141,20 @@ def _check_real(name: str, value, *, low: float, inclusive: bool = False) -> flo
     return value
 
 
+def _check_bounds(bounds) -> tuple[float, float]:
+    if bounds is None:
+        return KAPPA_BOUNDS
+    try:
+        low, high = (float(v) for v in bounds)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"context_bounds must be a pair of numbers (low, high); got {bounds!r}"
+        ) from None
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise ValueError(f"context_bounds must be finite with low < high; got {bounds!r}")
+    return (low, high)
+
+
 class HeatEquation:
     """Crank-Nicolson simulation of the 2-D heat equation, one linear system per step.
 
@@ -207,7 +221,7 @@ class HeatEquation:
         self._kappa = default_kappa if kappa is None else kappa
         self._forcing = default_forcing if forcing is None else forcing
         self._initial = default_initial if initial is None else initial
-        self.context_bounds = KAPPA_BOUNDS if context_bounds is None else tuple(context_bounds)
+        self.context_bounds = _check_bounds(context_bounds)
         self._steps = round(self.t_end / self.dt)
 
         N = self.nx - 1
@@ -311,7 +325,9 @@ class HeatEquation:
         Instance
             ``A`` (canonical CSR float64, SPD), ``b``, ``x0 = u_k`` (a copy),
             ``context = kappa(t_k + dt/2)`` and
-            ``meta = {"step": k, "time": t_k, "kappa": kappa(t_k + dt/2)}``.
+            ``meta = {"step": k, "time": t_k, "kappa": kappa(t_k + dt/2)}``. The matrices
+            of all steps share one ``indptr`` and one ``indices`` array (each has its own
+            ``data``): do not modify those two in place.
 
         Raises
         ------

@@ -104,10 +104,11 @@ def write_matrix(path, A) -> None:
     path = Path(path)
     suffix = _suffix(path, MATRIX_SUFFIXES)
     M = as_csr(A)
-    if suffix == ".mtx":
-        scipy.io.mmwrite(path, M)
-    else:
-        sp.save_npz(path, M)
+    with open(path, "wb") as file:  # a file object: the writers would append a suffix
+        if suffix == ".mtx":
+            scipy.io.mmwrite(file, M)
+        else:
+            sp.save_npz(file, M)
 
 
 def _vector(values, n: int, name: str, source: str) -> np.ndarray:
@@ -236,7 +237,8 @@ def save_system(path, A, b, x0=None) -> None:
     }
     if x0 is not None:
         arrays["x0"] = _check_vector(x0, M.shape[1], "x0")
-    np.savez_compressed(path, **arrays)
+    with open(path, "wb") as file:  # a file object: numpy would append ".npz" to "X.NPZ"
+        np.savez_compressed(file, **arrays)
 
 
 def _check_vector(values, n: int, name: str) -> np.ndarray:

@@ -69,13 +69,13 @@ def test_anisotropic_diffusion_default_is_spd():
 
 
 def test_elasticity_is_spd_with_two_unknowns_per_node():
-    A = elasticity((4, 3))
+    A = elasticity((4, 4))
     assert_canonical(A)
-    assert A.shape == (24, 24)
+    assert A.shape == (32, 32)
     dense = A.toarray()
     np.testing.assert_allclose(dense, dense.T, rtol=0, atol=1e-9 * abs(dense).max())
     assert np.linalg.eigvalsh(dense).min() > 0
-    reference, _ = pyamg.gallery.linear_elasticity((4, 3), format="csr")
+    reference, _ = pyamg.gallery.linear_elasticity((4, 4), format="csr")
     np.testing.assert_array_equal(dense, reference.toarray())
 
 
@@ -125,6 +125,12 @@ def test_grid_must_be_a_tuple():
 def test_two_dimensional_grid_required(func):
     with pytest.raises(ValueError, match="2-D"):
         func((3, 3, 3))
+
+
+@pytest.mark.parametrize("grid", [(3, 4), (4, 3)])
+def test_elasticity_requires_a_square_grid(grid):
+    with pytest.raises(ValueError, match="square"):
+        elasticity(grid)
 
 
 @pytest.mark.parametrize("eps", [0.0, -1.0, float("nan")])
