@@ -3,25 +3,37 @@
 import numpy as np
 from numba import njit
 
+_EXPONENT = np.uint64(0x7FF0000000000000)
+_MAGNITUDE = np.uint64(0x7FFFFFFFFFFFFFFF)
+
 
 @njit(cache=True)
-def all_finite(a):
-    """True if no entry of ``a`` is NaN or infinite (no temporary array)."""
-    for i in range(a.shape[0]):
-        if not np.isfinite(a[i]):
-            return False
-    return True
+def count_special(a):
+    """Numbers of non-finite entries and of zeros in a float64 array, in one pass.
+
+    Works on the bit patterns (all exponent bits set: NaN or infinity; all magnitude bits
+    clear: +-0), which the compiler vectorises, unlike a loop with an early exit.
+    """
+    u = a.view(np.uint64)
+    nonfinite = 0
+    zeros = 0
+    for i in range(u.shape[0]):
+        nonfinite += (u[i] & _EXPONENT) == _EXPONENT
+        zeros += (u[i] & _MAGNITUDE) == 0
+    return nonfinite, zeros
 
 
 @njit(cache=True)
 def diagonal(indptr, indices, data):
-    """Position of each row's diagonal entry (-1 where not stored) and its value (0 there).
+    """Position of each row's diagonal entry in ``indices`` and its value.
 
-    Indices must be sorted. Solvers reject a missing diagonal before any kernel splits rows
-    at these positions.
+    Positions have the dtype of ``indptr`` (one specialisation per index dtype in the
+    kernels). Where a row stores no diagonal entry the value is 0 and the position
+    meaningless: solvers reject zero diagonals before any kernel splits rows at them.
+    Indices must be sorted.
     """
     n = indptr.shape[0] - 1
-    pos = np.empty(n, dtype=np.int64)
+    pos = np.zeros(n, dtype=indptr.dtype)
     values = np.zeros(n)
     for i in range(n):
         p = indptr[i]
@@ -31,8 +43,6 @@ def diagonal(indptr, indices, data):
         if p < end and indices[p] == i:
             pos[i] = p
             values[i] = data[p]
-        else:
-            pos[i] = -1
     return pos, values
 
 

@@ -8,14 +8,14 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
-from ._kernels import diagonal
+from ._kernels import count_special, diagonal
 from ._validate import check_matrix
 from .errors import NotSPDError, ZeroDiagonalError
 
 
 @dataclass(frozen=True, eq=False)
 class CSRArrays:
-    """A canonical CSR matrix (sorted, no duplicates, float64) and its kernel-ready views.
+    """A canonical CSR matrix (sorted, no duplicates, no stored zeros, float64), kernel-ready.
 
     ``indptr`` and ``indices`` are unsigned views of the int32 (or, for very large matrices,
     int64) index arrays: the kernels index without negative-index handling, and one dtype
@@ -37,7 +37,7 @@ class CSRArrays:
 
     @property
     def diagonal_positions(self) -> np.ndarray:
-        """Position of each row's diagonal entry in ``indices`` (-1 where not stored)."""
+        """Position of each row's diagonal entry in ``indices`` (valid where it is nonzero)."""
         return self._diagonal[0]
 
     @property
@@ -71,17 +71,21 @@ class CSRArrays:
 
 
 def _canonical_csr(A) -> sp.csr_matrix:
-    M = check_matrix(A)
-    if not (sp.issparse(M) and M.format == "csr"):
-        M = M.tocsr()
+    M, zeros = check_matrix(A)
     index_dtype = np.int32 if M.nnz < 2**31 and M.shape[0] < 2**31 else np.int64
     if M.indices.dtype != index_dtype or M.indptr.dtype != index_dtype:
         M = sp.csr_matrix(
             (M.data, M.indices.astype(index_dtype), M.indptr.astype(index_dtype)), shape=M.shape
         )
+    # Both operations work in place, and M may share its arrays with the caller's A.
     if not M.has_canonical_format:
-        M = M.copy()  # sum_duplicates sorts in place; M may share arrays with the caller's A
+        M = M.copy()
         M.sum_duplicates()
+        zeros = count_special(M.data)[1]
+    if zeros:
+        # Stored zeros cost time in every kernel and change what AMG builds.
+        M = M.copy()
+        M.eliminate_zeros()
     return M
 
 

@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 
-from ._kernels import all_finite
+from ._kernels import count_special
 from .errors import DTypeError, NonFiniteError, ParameterError, ShapeError
 
 
@@ -20,10 +20,11 @@ def _check_real_dtype(dtype, name):
 
 
 def check_matrix(A, name="A"):
-    """Return ``A`` as a SciPy sparse matrix of float64, checking shape, dtype and finiteness.
+    """Return ``A`` as a float64 CSR matrix and its number of stored zeros.
 
-    Dense 2-D arrays are converted to CSR. The caller's object is never modified; it is
-    returned unchanged when it already meets every requirement.
+    Checks that ``A`` is a square, real, finite matrix (any SciPy sparse format or a dense
+    2-D array). The caller's object is never modified, and is returned as is when it is
+    already a float64 CSR matrix.
     """
     if sp.issparse(A):
         M = A
@@ -40,12 +41,14 @@ def check_matrix(A, name="A"):
     if M.ndim != 2 or M.shape[0] != M.shape[1]:
         raise ShapeError(f"{name} must be square; got shape {M.shape}")
     _check_real_dtype(M.dtype, name)
+    if M.format != "csr":
+        M = M.tocsr()
     if M.dtype != np.float64:
         M = M.astype(np.float64)
-    data = M.data if hasattr(M, "data") else M.tocsr().data
-    if not all_finite(np.ravel(data)):
-        raise NonFiniteError(f"{name} has NaN or infinite entries")
-    return M
+    nonfinite, zeros = count_special(np.ascontiguousarray(M.data))
+    if nonfinite:
+        raise NonFiniteError(f"{name} has {nonfinite} NaN or infinite entries")
+    return M, zeros
 
 
 def check_vector(v, n, name, *, rows_of="A"):
@@ -59,7 +62,7 @@ def check_vector(v, n, name, *, rows_of="A"):
         raise ShapeError(f"{rows_of} has {n} rows but {name} has {arr.shape[0]} entries")
     _check_real_dtype(arr.dtype, name)
     out = np.array(arr, dtype=np.float64, order="C", copy=True)
-    if not all_finite(out):
+    if count_special(out)[0]:
         raise NonFiniteError(f"{name} has NaN or infinite entries")
     return out
 
@@ -98,3 +101,30 @@ def check_callback(callback):
 def threshold(b, rtol, atol):
     """The stopping threshold ``max(rtol * ||b||_2, atol)`` of the convergence test."""
     return max(rtol * float(np.linalg.norm(b)), atol)
+
+
+def power_of_two_scale(b):
+    """A power of two ``s`` with ``max |s b|`` in [0.5, 1), or 1 for ``b = 0``.
+
+    Solvers work on ``s b`` and ``s x``: the scaling is exact in floating point and keeps the
+    sums of squares in the kernels clear of overflow (``||b|| ~ 1e155``) and underflow
+    (``||b|| ~ 1e-160``).
+    """
+    top = float(np.max(np.abs(b))) if b.size else 0.0
+    if top == 0.0:
+        return 1.0
+    return float(np.ldexp(1.0, -int(np.frexp(top)[1])))
+
+
+def prepare_rhs(b, x0, n, rtol, atol):
+    """Checked copies of ``b`` and ``x0``, scaled by :func:`power_of_two_scale`.
+
+    Returns ``(b, x, tol, scale)`` where ``tol`` is the threshold of the scaled system.
+    Divide the solution and the residual norms by ``scale`` to report them.
+    """
+    b = check_vector(b, n, "b")
+    x = np.zeros(n) if x0 is None else check_vector(x0, n, "x0")
+    scale = power_of_two_scale(b)
+    b *= scale
+    x *= scale
+    return b, x, threshold(b, rtol, atol * scale), scale

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,6 +54,18 @@ class Result:
     def __post_init__(self):
         if self.status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}; got {self.status!r}")
+
+    @classmethod
+    def from_iterations(cls, x, k, status, residuals, *, scale=1.0, started=None, info=None):
+        """Build the result of a run that stopped at iterate ``k``.
+
+        ``x`` and ``residuals`` (history buffer) belong to the system scaled by ``scale``.
+        """
+        return cls(x=x / scale, iterations=int(k), converged=status == "converged",
+                   residual_norm=float(residuals[k] / scale),
+                   residuals=residuals[: k + 1] / scale, status=status,
+                   seconds=0.0 if started is None else time.perf_counter() - started,
+                   info=info or {})
 
     @property
     def cost(self) -> int:

@@ -35,17 +35,22 @@ def _spmv(indptr, indices, data, x, y):
 
 
 def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals):
-    """Conjugate gradients with ``z = dinv * r`` (no preconditioner when ``dinv`` is empty).
+    """Conjugate gradients with ``z = dinv * r``, or ``z = r`` when ``dinv`` is None.
 
-    Stops when the recursively updated residual meets ``tol`` and the true residual
+    ``dinv is None`` is resolved at compile time, so the unpreconditioned loops carry no
+    branch. Stops when the recursively updated residual meets ``tol`` and the true residual
     ``b - A x`` confirms it; otherwise the true residual replaces the recursive one and the
     iteration restarts from the current ``x``. Returns ``(k, code)``; ``residuals[k]`` of the
     returned iterate is always a true residual norm.
+
+    A negative ``p^T A p`` or ``r^T z`` proves A or M indefinite. An exact zero is taken for
+    underflow of a tiny residual and answered by a restart from the true residual, or by
+    BREAKDOWN when it happens right after a restart.
     """
     n = b.shape[0]
-    jacobi = dinv.shape[0] > 0
     k = 0
     restart = True
+    restarted_at = -1
     rho = 0.0
     rr = 0.0
     for i in prange(n):
@@ -65,13 +70,20 @@ def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals):
             return k, MAXITER
         if restart:
             rho = 0.0
-            for i in prange(n):
-                zi = dinv[i] * r[i] if jacobi else r[i]
-                p[i] = zi
-                rho += r[i] * zi
-            if not rho > 0.0:
+            if dinv is None:
+                for i in prange(n):
+                    p[i] = r[i]
+                    rho += r[i] * r[i]
+            else:
+                for i in prange(n):
+                    p[i] = dinv[i] * r[i]
+                    rho += r[i] * dinv[i] * r[i]
+            if rho < 0.0:
                 return k, NOT_SPD_M
+            if not rho > 0.0:
+                return k, BREAKDOWN
             restart = False
+            restarted_at = k
         pq = 0.0
         for i in prange(n):
             s = 0.0
@@ -79,20 +91,33 @@ def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals):
                 s += data[jj] * p[indices[jj]]
             q[i] = s
             pq += s * p[i]
-        if not pq > 0.0:
-            return k, NOT_SPD_A if np.isfinite(pq) else BREAKDOWN
-        alpha = rho / pq
+        if pq < 0.0:
+            return k, NOT_SPD_A
+        if not pq > 0.0 and (restarted_at == k or not np.isfinite(pq)):
+            return k, BREAKDOWN
+        alpha = rho / pq if pq > 0.0 else 0.0
         rr = 0.0
         rho_new = 0.0
-        for i in prange(n):
-            x[i] += alpha * p[i]
-            ri = r[i] - alpha * q[i]
-            r[i] = ri
-            rr += ri * ri
-            rho_new += ri * (dinv[i] * ri if jacobi else ri)
-        k += 1
-        residuals[k] = np.sqrt(rr)
-        if residuals[k] <= tol or k >= maxiter:
+        if dinv is None:
+            for i in prange(n):
+                x[i] += alpha * p[i]
+                ri = r[i] - alpha * q[i]
+                r[i] = ri
+                rr += ri * ri
+            rho_new = rr
+        else:
+            for i in prange(n):
+                x[i] += alpha * p[i]
+                ri = r[i] - alpha * q[i]
+                r[i] = ri
+                rr += ri * ri
+                rho_new += ri * dinv[i] * ri
+        if rho_new < 0.0:
+            return k, NOT_SPD_M
+        if pq > 0.0:
+            k += 1
+            residuals[k] = np.sqrt(rr)
+        if not pq > 0.0 or not rho_new > 0.0 or residuals[k] <= tol or k >= maxiter:
             # Confirm with the true residual; on a mismatch it replaces the recursive one.
             true_rr = 0.0
             for i in prange(n):
@@ -104,12 +129,14 @@ def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals):
             residuals[k] = np.sqrt(true_rr)
             restart = True
             continue
-        if not rho_new > 0.0:
-            return k, NOT_SPD_M
         beta = rho_new / rho
         rho = rho_new
-        for i in prange(n):
-            p[i] = (dinv[i] * r[i] if jacobi else r[i]) + beta * p[i]
+        if dinv is None:
+            for i in prange(n):
+                p[i] = r[i] + beta * p[i]
+        else:
+            for i in prange(n):
+                p[i] = dinv[i] * r[i] + beta * p[i]
 
 
 spmv, spmv_parallel = _serial_and_parallel(_spmv)
@@ -163,23 +190,35 @@ def ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w, 
 
     The residual ``r = Lw rbar`` of ``x_k`` is measured inside the forward sweep of
     iteration k+1, so convergence is seen one sweep pair late and ``x_k`` (not yet updated)
-    is returned. Returns ``(k, code)`` like :func:`pcg`.
+    is returned. Returns ``(k, code)`` like :func:`pcg`, with the same rule for a zero
+    ``p^T A p``. For tiny omega, ``K`` grows like ``1/omega`` and ``t + w`` cancels: the
+    caller keeps omega above ``EISENSTAT_MIN_OMEGA``.
     """
     n = b.shape[0]
     k = 0
     rho = 0.0
     beta = 0.0
     residuals[0] = residual(indptr, indices, data, b, x, work)
+    if not np.isfinite(residuals[0]):
+        return 0, BREAKDOWN
+    if residuals[0] <= tol:
+        return 0, CONVERGED
+    if maxiter == 0:
+        return 0, MAXITER
     restart = True
+    restarted_at = -1
     while True:
         if restart:
             lower_solve(indptr, indices, data, diag_pos, dinv, work, rbar)
             rho = 0.0
             for i in range(n):
                 rho += rbar[i] * rbar[i] / dinv[i]
+            if not rho > 0.0:
+                return k, BREAKDOWN
             beta = 0.0
             p[:] = 0.0
             restart = False
+            restarted_at = k
         # Backward sweep: p <- D/w rbar + beta p on the fly, then t = Uw^{-1} p.
         for i in range(n - 1, -1, -1):
             pi = rbar[i] / dinv[i] + beta * p[i]
@@ -216,8 +255,14 @@ def ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w, 
             if k > 0:
                 restart = True
                 continue
-        if not pq > 0.0:
+        if pq < 0.0:
             return k, NOT_SPD_A
+        if not pq > 0.0:  # underflow: restart from the true residual, once
+            if restarted_at == k:
+                return k, BREAKDOWN
+            residuals[k] = residual(indptr, indices, data, b, x, work)
+            restart = True
+            continue
         alpha = rho / pq
         rho_new = 0.0
         for i in range(n):

@@ -14,8 +14,7 @@ from .._validate import (
     check_maxiter,
     check_omega,
     check_tolerances,
-    check_vector,
-    threshold,
+    prepare_rhs,
 )
 from ..backend import check_backend
 from ..errors import DTypeError, NotSPDError, ParameterError, ShapeError
@@ -25,6 +24,10 @@ from .preconditioners import _ssor_operator
 
 #: Systems with at least this many rows run the multithreaded kernels.
 PARALLEL_MIN_ROWS = 50_000
+
+#: Below this omega, SSOR-PCG applies the preconditioner as two triangular solves instead of
+#: Eisenstat's trick, whose ``(1 - 2/omega) D`` term loses digits to cancellation.
+EISENSTAT_MIN_OMEGA = 0.05
 
 _STATUS = {_kernels.CONVERGED: "converged", _kernels.MAXITER: "maxiter",
            _kernels.BREAKDOWN: "breakdown"}
@@ -91,18 +94,18 @@ def cg(A, b, x0=None, *, rtol=1e-8, atol=0.0, maxiter=None, M=None, callback=Non
         op = None
     n = A.shape[0]
     maxiter = check_maxiter(maxiter, 10 * n)
-    b = check_vector(b, n, "b")
-    x = np.zeros(n) if x0 is None else check_vector(x0, n, "x0")
-    tol = threshold(b, rtol, atol)
+    b, x, tol, scale = prepare_rhs(b, x0, n, rtol, atol)
     residuals = np.empty(maxiter + 1)
     kind, param = _parse_preconditioner(M, csr is not None)
 
-    if csr is not None and callback is None and kind in ("none", "jacobi", "ssor"):
+    compiled = kind in ("none", "jacobi") or (kind == "ssor" and param >= EISENSTAT_MIN_OMEGA)
+    if csr is not None and callback is None and compiled:
         k, code = _compiled(csr, kind, param, b, x, tol, maxiter, residuals)
     else:
         matvec = op.matvec if csr is None else _csr_matvec(csr)
         psolve = _preconditioner_operator(kind, param, csr, n)
-        k, code = _generic(matvec, psolve, b, x, tol, maxiter, residuals, callback)
+        report = None if callback is None else (lambda xk: callback(xk / scale))
+        k, code = _generic(matvec, psolve, b, x, tol, maxiter, residuals, report)
 
     if code == _kernels.NOT_SPD_A:
         raise NotSPDError("CG met a direction p with p^T A p <= 0: A is not symmetric "
@@ -110,12 +113,9 @@ def cg(A, b, x0=None, *, rtol=1e-8, atol=0.0, maxiter=None, M=None, callback=Non
     if code == _kernels.NOT_SPD_M:
         raise NotSPDError("CG met a residual r with r^T M^{-1} r <= 0: the preconditioner "
                           "is not symmetric positive definite")
-    status = _STATUS[code]
-    return Result(x=x, iterations=int(k), converged=status == "converged",
-                  residual_norm=float(residuals[k]), residuals=residuals[: k + 1].copy(),
-                  status=status, seconds=time.perf_counter() - t0,
-                  info={"method": "cg", "preconditioner": kind if param is None
-                        else (kind, param)})
+    return Result.from_iterations(
+        x, k, _STATUS[code], residuals, scale=scale, started=t0,
+        info={"method": "cg", "preconditioner": kind if param is None else (kind, param)})
 
 
 def _check_operator(A):
@@ -162,7 +162,7 @@ def _compiled(csr: CSRArrays, kind, omega, b, x, tol, maxiter, residuals):
         return _kernels.ssor_pcg(*arrays, csr.diagonal_positions, dinv, kdiag, b, x, *work,
                                  tol, maxiter, residuals)
     dinv = 1.0 / csr.positive_diagonal("Jacobi-preconditioned CG") if kind == "jacobi" \
-        else np.empty(0)
+        else None
     kernel = _kernels.pcg_parallel if n >= PARALLEL_MIN_ROWS else _kernels.pcg
     r, p, q = np.empty(n), np.empty(n), np.empty(n)
     return kernel(*arrays, dinv, b, x, r, p, q, tol, maxiter, residuals)
@@ -204,12 +204,15 @@ def _preconditioner_operator(kind, param, csr, n):
 def _generic(matvec, psolve, b, x, tol, maxiter, residuals, callback):
     """The same iteration as the compiled kernels, one Python step at a time.
 
-    Used for operators (LinearOperator A, AMG or user preconditioners) and callbacks.
+    Used for operators (LinearOperator A, AMG or user preconditioners) and callbacks. Same
+    rules: a negative curvature or ``r^T z`` means not SPD; an exact zero means underflow
+    and earns one restart from the true residual.
     """
     k = 0
     r = b - matvec(x)
     residuals[0] = np.linalg.norm(r)
     restart = True
+    restarted_at = -1
     rho = 0.0
     p = None
     while True:
@@ -222,26 +225,35 @@ def _generic(matvec, psolve, b, x, tol, maxiter, residuals, callback):
             return k, _kernels.MAXITER
         z = r if psolve is None else psolve(r)
         rho_new = float(r @ z)
-        if not rho_new > 0.0:
+        if rho_new < 0.0:
             return k, _kernels.NOT_SPD_M
         if restart:
+            if not rho_new > 0.0:
+                return k, _kernels.BREAKDOWN
             p = z.copy()
             restart = False
-        else:
+            restarted_at = k
+        elif rho_new > 0.0:
             p = z + (rho_new / rho) * p
         rho = rho_new
         q = matvec(p)
         pq = float(p @ q)
-        if not pq > 0.0:
-            return k, (_kernels.NOT_SPD_A if np.isfinite(pq) else _kernels.BREAKDOWN)
-        alpha = rho / pq
-        x += alpha * p
-        r -= alpha * q
-        k += 1
-        residuals[k] = np.linalg.norm(r)
-        if residuals[k] <= tol or k >= maxiter:
-            r = b - matvec(x)
+        if pq < 0.0:
+            return k, _kernels.NOT_SPD_A
+        if not (pq > 0.0 and rho > 0.0):
+            if restarted_at == k or not np.isfinite(pq):
+                return k, _kernels.BREAKDOWN
+        else:
+            alpha = rho / pq
+            x += alpha * p
+            r -= alpha * q
+            k += 1
             residuals[k] = np.linalg.norm(r)
-            restart = True
-        if callback is not None:
-            callback(x)
+            if callback is not None:
+                callback(x)
+            if not (residuals[k] <= tol or k >= maxiter):
+                continue
+        # Confirm with the true residual; on a mismatch it replaces the recursive one.
+        r = b - matvec(x)
+        residuals[k] = np.linalg.norm(r)
+        restart = True

@@ -87,10 +87,10 @@ def iterate(indptr, indices, data, diag_pos, w, b, x, x_prev, mode, tol, divtol,
             rnorm = residual(indptr, indices, data, b, x, x_prev)
         residuals[k] = rnorm
         code = RUNNING
-        if rnorm <= tol:
-            code = CONVERGED
-        elif not np.isfinite(rnorm) or rnorm > divtol * residuals[0]:
+        if not np.isfinite(rnorm) or rnorm > divtol * residuals[0]:
             code = DIVERGED
+        elif rnorm <= tol:
+            code = CONVERGED
         elif k >= maxiter:
             code = MAXITER
         if code != RUNNING:

@@ -12,8 +12,7 @@ from .._validate import (
     check_maxiter,
     check_omega,
     check_tolerances,
-    check_vector,
-    threshold,
+    prepare_rhs,
 )
 from ..backend import check_backend
 from ..errors import ParameterError
@@ -101,13 +100,11 @@ def sor(A, b, x0=None, *, omega=1.0, sweep="forward", rtol=1e-8, atol=0.0, maxit
     maxiter = check_maxiter(maxiter, 10_000)
     callback = check_callback(callback)
     csr = prepare_csr(A)
-    b = check_vector(b, csr.n, "b")
-    x = np.zeros(csr.n) if x0 is None else check_vector(x0, csr.n, "x0")
+    b, x, tol, scale = prepare_rhs(b, x0, csr.n, rtol, atol)
 
     w = omega / csr.nonzero_diagonal("SOR")
     x_prev = np.empty_like(x)
     residuals = np.empty(maxiter + 1)
-    tol = threshold(b, rtol, atol)
     args = (csr.indptr, csr.indices, csr.data, csr.diagonal_positions, w, b, x, x_prev,
             SWEEPS[sweep], tol, DIVERGENCE_FACTOR)
 
@@ -118,14 +115,12 @@ def sor(A, b, x0=None, *, omega=1.0, sweep="forward", rtol=1e-8, atol=0.0, maxit
         while code == _kernels.RUNNING:
             k, code = _kernels.iterate(*args, k, k + 1, maxiter, residuals)
             if code == _kernels.RUNNING:
-                callback(x)
+                callback(x / scale)
 
-    status = _STATUS[code]
-    return Result(x=x, iterations=int(k), converged=status == "converged",
-                  residual_norm=float(residuals[k]), residuals=residuals[: k + 1].copy(),
-                  status=status, seconds=time.perf_counter() - t0,
-                  info={"method": "ssor" if sweep == "symmetric" else "sor", "omega": omega,
-                        "sweep": sweep})
+    return Result.from_iterations(
+        x, k, _STATUS[code], residuals, scale=scale, started=t0,
+        info={"method": "ssor" if sweep == "symmetric" else "sor", "omega": omega,
+              "sweep": sweep})
 
 
 def ssor(A, b, x0=None, *, omega=1.0, rtol=1e-8, atol=0.0, maxiter=10_000, callback=None,
