@@ -103,17 +103,28 @@ def threshold(b, rtol, atol):
     return max(rtol * float(np.linalg.norm(b)), atol)
 
 
+_SAFE_EXPONENT = 500
+
+
 def power_of_two_scale(b):
-    """A power of two ``s`` with ``max |s b|`` in [0.5, 1), or 1 for ``b = 0``.
+    """1, or for extreme ``b`` a power of two ``s`` with ``max |s b|`` in [0.5, 1).
 
     Solvers work on ``s b`` and ``s x``: the scaling is exact in floating point and keeps the
     sums of squares in the kernels clear of overflow (``||b|| ~ 1e155``) and underflow
-    (``||b|| ~ 1e-160``).
+    (``||b|| ~ 1e-160``). Where ``max |b|`` lies within ``2**+-500`` no scaling is needed.
+
+    Examples
+    --------
+    >>> power_of_two_scale(np.array([3.0, -1.0]))
+    1.0
+    >>> s = power_of_two_scale(np.array([1e200])); 0.5 <= s * 1e200 < 1.0, np.log2(s).is_integer()
+    (True, True)
     """
-    top = float(np.max(np.abs(b))) if b.size else 0.0
-    if top == 0.0:
+    top = max(float(b.max()), -float(b.min())) if b.size else 0.0
+    exponent = int(np.frexp(top)[1])
+    if top == 0.0 or abs(exponent) < _SAFE_EXPONENT:
         return 1.0
-    return float(np.ldexp(1.0, -int(np.frexp(top)[1])))
+    return float(np.ldexp(1.0, -exponent))
 
 
 def prepare_rhs(b, x0, n, rtol, atol):
@@ -125,6 +136,7 @@ def prepare_rhs(b, x0, n, rtol, atol):
     b = check_vector(b, n, "b")
     x = np.zeros(n) if x0 is None else check_vector(x0, n, "x0")
     scale = power_of_two_scale(b)
-    b *= scale
-    x *= scale
+    if scale != 1.0:
+        b *= scale
+        x *= scale
     return b, x, threshold(b, rtol, atol * scale), scale

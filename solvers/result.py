@@ -61,9 +61,12 @@ class Result:
 
         ``x`` and ``residuals`` (history buffer) belong to the system scaled by ``scale``.
         """
-        return cls(x=x / scale, iterations=int(k), converged=status == "converged",
-                   residual_norm=float(residuals[k] / scale),
-                   residuals=residuals[: k + 1] / scale, status=status,
+        if scale != 1.0:
+            x = x / scale
+            residuals = residuals / scale
+        return cls(x=x, iterations=int(k), converged=status == "converged",
+                   residual_norm=float(residuals[k]), residuals=residuals[: k + 1].copy(),
+                   status=status,
                    seconds=0.0 if started is None else time.perf_counter() - started,
                    info=info or {})
 
