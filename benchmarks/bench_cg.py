@@ -40,7 +40,7 @@ def main():
         return lambda: scipy_cg(A, b, rtol=0.0, maxiter=k, M=M)
 
     make_runner.names = ("relax CG", "scipy CG", "relax SSOR-PCG", "scipy SSOR-PCG")
-    per_iter = marginal_times(make_runner, (2, 12), args.repeats)
+    per_iter = marginal_times(make_runner, (5, 45), args.repeats)
     # Bytes one CG iteration must move at least: the matrix once, x, r, p read and
     # written, q written.
     bytes_moved = 12 * nnz + 4 * (n + 1) + 56 * n

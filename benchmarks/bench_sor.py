@@ -40,7 +40,7 @@ def main():
         return lambda: pyamg_sor(A, x, b, omega, iterations=k, sweep="forward")
 
     make_runner.names = ("relax", "pyamg")
-    per_sweep = marginal_times(make_runner, (2, 12), args.repeats)
+    per_sweep = marginal_times(make_runner, (4, 34), args.repeats)
     one_call = median_times({name: make_runner(name, 1) for name in make_runner.names},
                             args.repeats)
     # Bytes a CSR sweep must move at least: values and column indices, row pointers,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 import click
@@ -72,7 +73,6 @@ def demo(nx, steps, omegas):
     sim = HeatEquation(nx, t_end=steps * 1e-3)
     click.echo(f"Heat equation, nx={nx} ({sim.system().n} unknowns), {len(sim)} steps, "
                f"warm-started SSOR-PCG (rtol 1e-8) at omega in {omegas} and plain CG")
-    with click.progressbar(length=len(sim), label="solving", file=click.get_text_stream("stderr")) \
-            as bar:
+    with click.progressbar(length=len(sim), label="solving", file=sys.stderr) as bar:
         results = compare_fixed_omegas(sim, omegas, progress=bar.update)
     click.echo(format_table(results))
