@@ -63,7 +63,8 @@ def format_table(results):
               help="Grid intervals per side; (nx-1)^2 unknowns.")
 @click.option("--steps", default=1000, show_default=True, type=click.IntRange(min=1),
               help="Crank-Nicolson steps of dt=1e-3 (one diffusivity period is 1000).")
-@click.option("--omega", "omegas", multiple=True, type=float,
+@click.option("--omega", "omegas", multiple=True,
+              type=click.FloatRange(0.0, 2.0, min_open=True, max_open=True),
               help=f"Fixed omegas to compare (repeatable); default {DEFAULT_OMEGAS}.")
 def demo(nx, steps, omegas):
     """Solve the 2-D heat equation with SSOR-preconditioned CG at fixed omegas."""

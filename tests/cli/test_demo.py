@@ -2,6 +2,7 @@
 
 import re
 
+import click
 import numpy as np
 from click.testing import CliRunner
 
@@ -45,8 +46,24 @@ def test_bad_option_exits_nonzero_without_traceback():
     assert "Traceback" not in result.output
 
 
-def test_solver_errors_become_one_line():
+def test_bad_omega_is_rejected_before_any_work():
     result = CliRunner().invoke(main, ["demo", "--nx", "8", "--steps", "2", "--omega", "2.5"])
     assert result.exit_code == 2
-    assert "omega must be a real number in (0, 2)" in result.output
-    assert "Traceback" not in result.output
+    assert "2.5" in result.output and "Heat equation" not in result.output
+
+
+def test_input_errors_become_one_line_and_exit_2():
+    from cli.main import _Group
+    from solvers import sor
+
+    @click.group(cls=_Group)
+    def group():
+        pass
+
+    @group.command()
+    def bad():
+        sor(np.eye(2), np.ones(3))
+
+    result = CliRunner().invoke(group, ["bad"])
+    assert result.exit_code == 2
+    assert result.output.strip() == "relax: error: A has 2 rows but b has 3 entries"
