@@ -1,1 +1,20 @@
 """Online tuning of solver parameters from observed costs (policies and the ask/tell Tuner)."""
+
+from .errors import ContextOutOfBoundsWarning
+from .policies import ChebCB, Fixed, Policy, TsallisINF, TsallisINFCB
+from .report import SequenceReport
+from .sequence import run_sequence
+from .tuner import Trial, Tuner
+
+__all__ = [
+    "Policy",
+    "TsallisINF",
+    "TsallisINFCB",
+    "ChebCB",
+    "Fixed",
+    "Tuner",
+    "Trial",
+    "run_sequence",
+    "SequenceReport",
+    "ContextOutOfBoundsWarning",
+]

@@ -1,0 +1,98 @@
+"""Tuner.save / Tuner.load: atomic JSON, and a resumed run continues identically."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+from tuner_cases import POLICIES, POLICY_IDS
+
+from tuner import Tuner
+from tuner.errors import StateError
+
+
+def _cost(trial, rng):
+    return 1.0 + 8.0 * abs(trial.value - 1.35) * (1 + (trial.context or 0.0)) + rng.random()
+
+
+def _rounds(tuner, rounds, rng):
+    """``rounds`` ask/tell rounds; returns (arm, probability, value) of each."""
+    out = []
+    for _ in range(rounds):
+        context = float(rng.random()) if tuner.policy.contextual else None
+        trial = tuner.ask(context)
+        tuner.tell(trial, _cost(trial, rng))
+        out.append((trial.arm, trial.probability, trial.value))
+    return out
+
+
+@pytest.mark.parametrize("make", [f for _, f in POLICIES], ids=POLICY_IDS)
+def test_resumed_run_equals_uninterrupted_run(make, tmp_path):
+    whole = _rounds(Tuner(make(21)), 100, np.random.default_rng(5))
+
+    rng = np.random.default_rng(5)
+    tuner = Tuner(make(21))
+    first = _rounds(tuner, 50, rng)
+    path = tmp_path / "tuner.json"
+    tuner.save(path)
+    del tuner
+    resumed = Tuner.load(path)
+    second = _rounds(resumed, 50, rng)
+    assert first + second == whole                # same arms, probabilities, values
+    assert len(resumed.history) == 100
+
+
+def test_outstanding_trials_survive_a_save(tmp_path):
+    def run(interrupt):
+        tuner = Tuner(POLICIES[2][1](3))           # ChebCB
+        asked = [tuner.ask(c) for c in (0.1, 0.5, 0.9)]
+        if interrupt:
+            tuner.save(tmp_path / "t.json")
+            tuner = Tuner.load(tmp_path / "t.json")
+            assert tuner.outstanding == tuple(asked)
+        tuner.tell(asked[2].id, 5.0)
+        tuner.tell(asked[0].id, 9.0, censored=True)
+        tuner.tell(asked[1], 3.0)
+        return [tuner.ask(c) for c in (0.2, 0.8)], tuner.history
+    assert run(False) == run(True)
+
+
+def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
+    path = tmp_path / "tuner.json"
+    tuner = Tuner(POLICIES[0][1](0))
+    _rounds(tuner, 5, np.random.default_rng(0))
+    tuner.save(path)
+    before = path.read_text()
+    assert json.loads(before)["format"] == "relax.tuner"
+
+    _rounds(tuner, 5, np.random.default_rng(1))
+
+    def fail(*args):
+        raise OSError("disk full")
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        tuner.save(path)
+    assert path.read_text() == before              # the old state is untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tuner.json"]
+    monkeypatch.undo()
+    tuner.save(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tuner.json"]
+    assert len(Tuner.load(path).history) == 10
+
+
+def test_loading_something_else_fails_clearly(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(StateError, match="not a JSON tuner file"):
+        Tuner.load(bad)
+    bad.write_text(json.dumps({"format": "other"}))
+    with pytest.raises(StateError, match="not a saved tuner"):
+        Tuner.load(bad)
+    good = Tuner(POLICIES[0][1](0)).state_dict()
+    bad.write_text(json.dumps({**good, "version": 2}))
+    with pytest.raises(StateError, match="version"):
+        Tuner.load(bad)
+    broken = {**good, "policy": {**good["policy"], "losses": [1.0]}}
+    bad.write_text(json.dumps(broken))
+    with pytest.raises(StateError, match="malformed"):
+        Tuner.load(bad)

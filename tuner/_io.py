@@ -1,0 +1,57 @@
+"""Atomic JSON files: a reader never sees a half-written file."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+
+
+def write_json_atomic(path, data) -> None:
+    """Write ``data`` as JSON to ``path`` atomically.
+
+    The text goes to a temporary file in the same directory, which is flushed, synced to disk
+    and then renamed over ``path`` (``os.replace``); the directory is synced where the platform
+    allows. On any error the temporary file is removed and ``path`` is left as it was.
+
+    Examples
+    --------
+    >>> import json, os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> write_json_atomic(os.path.join(folder, "state.json"), {"a": [1, 2.5]})
+    >>> json.load(open(os.path.join(folder, "state.json")))
+    {'a': [1, 2.5]}
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    text = json.dumps(data, allow_nan=False, indent=1)
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
+                               dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def read_json(path):
+    """Read a JSON file."""
+    with open(os.fspath(path), encoding="utf-8") as handle:
+        return json.load(handle)

@@ -1,0 +1,37 @@
+"""Exceptions and the warning raised by the tuner, one type per kind of mistake.
+
+Each error is a subclass of the built-in type a caller would expect (``ValueError`` or
+``TypeError``) and of :class:`TunerInputError`, so a program can catch all of them at once.
+"""
+
+
+class TunerInputError(Exception):
+    """Base class of every input error raised by the tuner."""
+
+
+class ParameterError(TunerInputError, ValueError):
+    """A parameter (arms, bounds, bins, degree, seed, arm index, probability) is out of range."""
+
+
+class ParameterTypeError(TunerInputError, TypeError):
+    """An argument has a type the tuner does not handle (strings, complex numbers, objects)."""
+
+
+class CostError(TunerInputError, ValueError):
+    """A cost is not a finite number > 0."""
+
+
+class ContextError(TunerInputError, ValueError):
+    """A contextual policy got no context, or a context is not a finite real number."""
+
+
+class TrialError(TunerInputError, ValueError):
+    """A trial told to the tuner is unknown, was already told, or does not match its record."""
+
+
+class StateError(TunerInputError, ValueError):
+    """A saved state (``state_dict`` or a tuner file) is malformed or of another kind."""
+
+
+class ContextOutOfBoundsWarning(UserWarning):
+    """A context fell outside a contextual policy's declared bounds and was clipped to them."""
