@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numbers
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -40,6 +40,11 @@ class Trial:
     value: float
     probability: float
     context: float | None = None
+
+    def as_dict(self) -> dict:
+        """The fields as a new flat dict (cheaper than ``dataclasses.asdict``)."""
+        return {"id": self.id, "arm": self.arm, "value": self.value,
+                "probability": self.probability, "context": self.context}
 
 
 class Tuner:
@@ -140,7 +145,7 @@ class Tuner:
             raise ParameterTypeError(f"censored must be True or False; got {censored!r}")
         self.policy.update(trial.arm, trial.probability, value, trial.context)
         del self._outstanding[trial.id]
-        self._history.append({**asdict(trial), "cost": value, "censored": bool(censored)})
+        self._history.append({**trial.as_dict(), "cost": value, "censored": bool(censored)})
 
     def _pending(self, trial) -> Trial:
         key = trial.id if isinstance(trial, Trial) else trial
@@ -165,7 +170,7 @@ class Tuner:
             "version": FILE_VERSION,
             "policy": self.policy.state_dict(),
             "next_id": self._next_id,
-            "outstanding": [asdict(trial) for trial in self._outstanding.values()],
+            "outstanding": [trial.as_dict() for trial in self._outstanding.values()],
             "history": self.history,
         }
 
@@ -185,7 +190,7 @@ class Tuner:
                 tuner._outstanding[trial.id] = trial
             for record in state["history"]:
                 trial = _trial_from_record(record)
-                tuner._history.append({**asdict(trial), "cost": float(record["cost"]),
+                tuner._history.append({**trial.as_dict(), "cost": float(record["cost"]),
                                        "censored": bool(record["censored"])})
         except (KeyError, TypeError, ValueError) as exc:
             raise StateError(f"malformed tuner state: {exc!r}") from exc

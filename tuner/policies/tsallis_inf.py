@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from ._kernels import newton_gap
 from .base import Policy
 
 NEWTON_STEPS = 20
@@ -58,21 +59,8 @@ def tsallis_newton(z, eta: float, *, steps: int = NEWTON_STEPS) -> tuple[np.ndar
     """
     z = np.asarray(z, dtype=np.float64)
     zmin = float(z.min())
-    shifted = z - zmin
-    lo = 2.0 / eta
-    hi = 2.0 * math.sqrt(z.size) / eta
-    u = min(max(zmin + 1.0, lo), hi)     # the reference's start, x = -1, kept in the bracket
-    for _ in range(steps):
-        p = 4.0 / (eta * (shifted + u)) ** 2
-        excess = float(p.sum()) - 1.0
-        if excess > 0.0:
-            lo = u
-        elif excess < 0.0:
-            hi = u
-        else:
-            break
-        u = min(max(u + excess / (eta * float(np.sum(p * np.sqrt(p)))), lo), hi)
-    p = 4.0 / (eta * (shifted + u)) ** 2
+    p = np.empty_like(z)
+    u = newton_gap(z - zmin, zmin, float(eta), int(steps), p)
     return p, zmin - u
 
 
