@@ -10,8 +10,6 @@ import numpy as np
 
 from .errors import ParameterError
 
-BACKENDS = (None, "cpu", "gpu")
-
 
 def _cupy():
     """Return the CuPy module if it imports and sees a usable device, else None."""
