@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.polynomial import chebyshev
 
 from .._validate import check_bounds, check_positive_int
-from ._lsq import box_fit, min_norm_fit, squared_residual
+from ._chebcb_kernels import accumulate, chebyshev_features, inverse_gap, refit, weights_at
+from ._lsq import bounded_refit
 from .base import Policy
 
 
@@ -24,15 +24,7 @@ def inverse_gap_weights(y: np.ndarray, eta: float) -> np.ndarray:
     >>> inverse_gap_weights(np.array([0.5, 0.0, 1.0]), eta=2.0).tolist()
     [0.25, 0.55, 0.2]
     """
-    d = y.size
-    best = int(np.argmin(y))
-    gap = y - y[best]
-    p = np.full(d, 1.0 / d)
-    positive = gap > 0.0
-    p[positive] = 1.0 / (d + eta * gap[positive])
-    p[best] = 0.0
-    p[best] = 1.0 - p.sum()
-    return p
+    return inverse_gap(np.ascontiguousarray(y, dtype=np.float64), float(eta))
 
 
 class ChebCB(Policy):
@@ -72,7 +64,8 @@ class ChebCB(Policy):
     -----
     Each arm keeps its normal equations (``F^T F``, ``F^T (cost - 1)`` and the sum of
     ``(cost - 1)^2``), so an update costs ``O(d m^3)`` however long the history. The bounded
-    refit solves the same problem from them (see :func:`~tuner.policies._lsq.box_fit`).
+    refit solves the same problem from them (see :func:`~tuner.policies._lsq.box_fit`); both
+    are compiled.
     Directions in which ``F^T F`` is numerically singular (eigenvalues below ``1e-12`` of the
     largest) are left out of the fit, as a minimum-norm solution would.
 
@@ -151,25 +144,23 @@ class ChebCB(Policy):
         return self._features(self.check_context(context))
 
     def _features(self, context: float) -> np.ndarray:
+        return chebyshev_features(self._unit(context), self.degree)
+
+    def _unit(self, context: float) -> float:
         a, b = self.bounds
-        x = min(max(2.0 * (context - a) / (b - a) - 1.0, -1.0), 1.0)
-        return chebyshev.chebvander(x, self.degree - 1)[0]
+        return min(max(2.0 * (context - a) / (b - a) - 1.0, -1.0), 1.0)
 
     def predict(self, context) -> np.ndarray:
         """Predicted cost of every arm at ``context``: ``1 + scale * theta @ features``."""
         return 1.0 + self._scale * (self._theta @ self.features(context))
 
     def _probabilities(self, context):
-        return inverse_gap_weights(self._theta @ self._features(context), self._eta)
+        return weights_at(self._theta, self._unit(context), self._eta)
 
     def _update(self, arm, probability, cost, context):
-        f = self._features(context)
-        prediction = float(self._theta[arm] @ f)
         loss = cost - 1.0
-        self._gram[arm] += np.outer(f, f)
-        self._moment[arm] += loss * f
-        self._square[arm] += loss * loss
-        self._count[arm] += 1
+        prediction = accumulate(self._gram, self._moment, self._square, self._count,
+                                self._theta, arm, self._unit(context), loss)
         self._pred_sq += prediction * prediction
         self._pred_cost += prediction * loss
         self._cost_sq += loss * loss
@@ -190,8 +181,11 @@ class ChebCB(Policy):
         upper = np.empty(m)
         upper[0] = 1.0 / big_n
         upper[1:] = 2.0 * spread / (scale * np.arange(1, m))
-        for i in (np.flatnonzero(self._count) if rescaled else [arm]):
-            self._refit(int(i), upper)
+        unsettled = refit(self._gram, self._moment, self._square, self._count, self._theta,
+                          self._residual, arm, rescaled, scale, upper)
+        for i in unsettled:
+            self._theta[i], self._residual[i] = bounded_refit(
+                self._gram[i], self._moment[i] / scale, self._square[i] / scale**2, upper)
 
         sq_error = (self._pred_sq - 2.0 * self._pred_cost / scale
                     + self._cost_sq / scale**2)
@@ -202,15 +196,6 @@ class ChebCB(Policy):
             eta = 2.0 * self._t * math.sqrt(self.n_arms * self._t / denominator)
             if math.isfinite(eta):
                 self._eta = eta
-
-    def _refit(self, i: int, upper: np.ndarray) -> None:
-        G = self._gram[i]
-        h = self._moment[i] / self._scale
-        theta = min_norm_fit(G, h)
-        if np.any(np.abs(theta) > upper):
-            theta = box_fit(G, h, -upper, upper)
-        self._theta[i] = theta
-        self._residual[i] = squared_residual(theta, G, h, self._square[i] / self._scale**2)
 
     _ARRAYS = ("gram", "moment", "square", "count", "theta", "residual")
     _SCALARS = ("t", "cost_max", "cost_min", "scale", "eta", "pred_sq", "pred_cost", "cost_sq")
