@@ -6,8 +6,8 @@ Runs the Crank-Nicolson simulation of experiment 2 of "Learning to Relax" and, a
 solves the step's system by SSOR-preconditioned CG (rtol 1e-8, warm start at the previous
 step's solution) at each of the 20 arms ``linspace(1, 1.95, 20)``, by plain CG, and at the
 step's instance-optimal omega in ``[1, 1.95]``: a golden-section search on the bracket of
-the best arm (``+-0.05``), keeping the best omega it evaluated. All runs of a step start from the same
-state; the simulation advances with the omega = 1 solution (every solution meets the same
+the best arm (``+-0.05``), keeping the best omega it evaluated. All runs of a step start from
+the same state; the simulation advances with the omega = 1 solution (every solution meets the same
 tolerance, so which one is a detail of 1e-8 relative size). A second pass evaluates the
 96-point grid ``linspace(1, 1.95, 96)`` between the neighbours of the best arm in total, which
 gives the best fixed omega on that grid when the totals are unimodal in omega (checked).

@@ -1,7 +1,8 @@
 """Online tuning of solver parameters from observed costs (policies and the ask/tell Tuner)."""
 
+from .default import default_policy
 from .errors import ContextOutOfBoundsWarning
-from .policies import ChebCB, Fixed, Policy, TsallisINF, TsallisINFCB
+from .policies import ChebCB, Fixed, Policy, TsallisINF, TsallisINFCB, UnimodalLCB
 from .report import SequenceReport
 from .sequence import run_sequence
 from .tuner import Trial, Tuner
@@ -12,6 +13,8 @@ __all__ = [
     "TsallisINFCB",
     "ChebCB",
     "Fixed",
+    "UnimodalLCB",
+    "default_policy",
     "Tuner",
     "Trial",
     "run_sequence",

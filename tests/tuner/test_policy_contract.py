@@ -5,11 +5,15 @@ import json
 import numpy as np
 import pytest
 from tuner_cases import (
+    CONTEXTUAL,
+    CONTEXTUAL_IDS,
     EXCESS_MEANS,
     LEARNER_IDS,
     LEARNERS,
     POLICIES,
     POLICY_IDS,
+    RANDOMISED,
+    RANDOMISED_IDS,
     context_for,
     play_bandit,
 )
@@ -47,7 +51,7 @@ def test_probabilities_are_a_distribution_throughout(make):
         policy.update(arm, prob, 1.0 + 10 * rng.random(), context)
 
 
-@learner_param
+@pytest.mark.parametrize("make", [f for _, f in RANDOMISED], ids=RANDOMISED_IDS)
 def test_first_choice_is_uniform(make):
     policy = make(0)
     p = policy.probabilities(0.5 if policy.contextual else None)
@@ -134,8 +138,7 @@ def test_update_rejects_bad_arm_and_probability(make):
         policy.update(0, 0.5, "12", context)
 
 
-@pytest.mark.parametrize("make", [f for name, f in POLICIES if name in ("TsallisINFCB", "ChebCB")],
-                         ids=["TsallisINFCB", "ChebCB"])
+@pytest.mark.parametrize("make", [f for _, f in CONTEXTUAL], ids=CONTEXTUAL_IDS)
 def test_contextual_policy_needs_a_finite_context(make):
     policy = make(0)
     assert policy.contextual
@@ -149,8 +152,7 @@ def test_contextual_policy_needs_a_finite_context(make):
             policy.probabilities(bad)
 
 
-@pytest.mark.parametrize("make", [f for name, f in POLICIES if name in ("TsallisINFCB", "ChebCB")],
-                         ids=["TsallisINFCB", "ChebCB"])
+@pytest.mark.parametrize("make", [f for _, f in CONTEXTUAL], ids=CONTEXTUAL_IDS)
 def test_out_of_bounds_context_is_clipped_with_a_warning(make):
     policy = make(0)
     rng = np.random.default_rng(0)

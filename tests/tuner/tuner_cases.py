@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tuner import ChebCB, Fixed, TsallisINF, TsallisINFCB
+from tuner import ChebCB, Fixed, TsallisINF, TsallisINFCB, UnimodalLCB
 
 ARMS = np.array([1.0, 1.2, 1.4, 1.6, 1.8])
 BOUNDS = (0.0, 1.0)
@@ -20,10 +20,20 @@ POLICIES = [
     ("TsallisINFCB", lambda seed: TsallisINFCB(ARMS, BOUNDS, bins=3, seed=seed)),
     ("ChebCB", lambda seed: ChebCB(ARMS, BOUNDS, seed=seed)),
     ("Fixed", lambda seed: Fixed(ARMS, value=1.4, seed=seed)),
+    # Started at the first arm, away from the best of the bandit below, so it has to learn.
+    ("UnimodalLCB", lambda seed: UnimodalLCB(ARMS, start=1.0, seed=seed)),
+    ("UnimodalLCB-context", lambda seed: UnimodalLCB(ARMS, BOUNDS, start=1.0, seed=seed)),
 ]
 POLICY_IDS = [name for name, _ in POLICIES]
 LEARNERS = [case for case in POLICIES if case[0] != "Fixed"]
 LEARNER_IDS = [name for name, _ in LEARNERS]
+#: The randomised learners of the reference (their first choice is uniform).
+RANDOMISED = [case for case in LEARNERS if not case[0].startswith("UnimodalLCB")]
+RANDOMISED_IDS = [name for name, _ in RANDOMISED]
+#: The contextual policies.
+CONTEXTUAL = [case for case in POLICIES if case[0] in ("TsallisINFCB", "ChebCB",
+                                                        "UnimodalLCB-context")]
+CONTEXTUAL_IDS = [name for name, _ in CONTEXTUAL]
 
 #: Mean excess cost of each arm in the stochastic bandit: arm 2 (value 1.4) is best.
 EXCESS_MEANS = np.array([8.0, 4.0, 2.0, 5.0, 9.0])
