@@ -25,6 +25,9 @@ POLICIES = {
     "TsallisINF": lambda: tuner.TsallisINF(ARMS, seed=0),
     "TsallisINFCB": lambda: tuner.TsallisINFCB(ARMS, bounds=SHIFT_BOUNDS, seed=0),
     "ChebCB": lambda: tuner.ChebCB(ARMS, bounds=SHIFT_BOUNDS, seed=0),
+    "default (no context)": lambda: tuner.default_policy(ARMS, seed=0),
+    "default (context)": lambda: tuner.default_policy(ARMS, bounds=SHIFT_BOUNDS, seed=0),
+    "Fixed (bookkeeping only)": lambda: tuner.Fixed(ARMS, value=ARMS[10], seed=0),
 }
 
 

@@ -1,79 +1,86 @@
-"""``relax demo``: SSOR-preconditioned CG on the heat-equation sequence, fixed omegas compared."""
+"""``relax demo``: the heat-equation sequence, SSOR-PCG tuned online, against fixed choices."""
 
 from __future__ import annotations
 
 import sys
-import time
 
 import click
 import numpy as np
 
-from problems import HeatEquation
-from solvers import cg
+import tuner
+from problems import KAPPA_BOUNDS, HeatEquation
 
-DEFAULT_OMEGAS = (1.0, 1.3, 1.5, 1.75, 1.95)
+from .heat_runs import Method, run, warm_up
 
-
-def compare_fixed_omegas(sim, omegas, *, rtol=1e-8, progress=None):
-    """Solve every step of ``sim`` with SSOR-PCG at each omega and with plain CG.
-
-    All configurations solve the same system from the same warm start (the previous step's
-    solution); the simulation advances with the first configuration's solution. Returns
-    ``{label: (iterations per step, seconds per step)}``.
-    """
-    configs = [(f"SSOR-PCG omega={w:g}", ("ssor", w)) for w in omegas] + [("CG", None)]
-    iters = {label: [] for label, _ in configs}
-    secs = {label: [] for label, _ in configs}
-    warm_up = sim.system()
-    for _, M in configs:  # compile the kernels before anything is timed
-        cg(warm_up.A, warm_up.b, warm_up.x0, rtol=rtol, M=M)
-    for system in sim:
-        first = None
-        for label, M in configs:
-            t0 = time.perf_counter()
-            res = cg(system.A, system.b, system.x0, rtol=rtol, M=M)
-            secs[label].append(time.perf_counter() - t0)
-            if not res.converged:
-                raise click.ClickException(f"{label} did not converge at step "
-                                           f"{system.meta['step']} ({res.status})")
-            iters[label].append(res.iterations)
-            first = res.x if first is None else first
-        sim.advance(first)
-        if progress is not None:
-            progress(1)
-    return {label: (np.array(iters[label]), np.array(secs[label])) for label, _ in configs}
+ARMS = np.linspace(1.0, 1.95, 20)
 
 
-def format_table(results):
-    """The comparison as text: mean iterations and milliseconds per step, and the speed-up."""
-    base = results["SSOR-PCG omega=1"][0].mean()
-    lines = [f"{'method':<24}{'mean iters':>12}{'ms/step':>10}{'iters vs omega=1':>18}"]
-    for label, (it, s) in results.items():
-        lines.append(f"{label:<24}{it.mean():>12.2f}{1e3 * s.mean():>10.3f}"
-                     f"{base / it.mean():>17.2f}x")
-    fixed = {k: v for k, v in results.items() if k.startswith("SSOR")}
-    best = min(fixed, key=lambda k: fixed[k][0].sum())
-    lines.append(f"best fixed omega: {best.split('=')[1]} "
-                 f"({fixed[best][0].mean():.2f} iterations per step)")
+def demo_methods(omegas=()):
+    """SSOR-PCG at omega = 1 and at each of ``omegas``, plain CG, and SSOR-PCG tuned by the
+    default policy with the diffusivity as context."""
+    fixed = [1.0, *[w for w in omegas if w != 1.0]]
+    methods = [Method(f"SSOR-PCG omega={w:g}", "ssor", omega=w) for w in fixed]
+    methods.append(Method("plain CG", "cg"))
+    methods.append(Method("SSOR-PCG tuned", "tuned", make_tuner=lambda: tuner.Tuner(
+        tuner.default_policy(ARMS, bounds=KAPPA_BOUNDS, seed=0))))
+    return methods
+
+
+def format_table(runs):
+    """Mean iterations, total and per-step time, and the speed-ups against omega = 1 and CG."""
+    base = runs["SSOR-PCG omega=1"]
+    cg_run = runs["plain CG"]
+    lines = [f"{'method':<22}{'iters/step':>11}{'total s':>9}{'ms/step':>9}"
+             f"{'iters vs omega=1':>18}{'time vs omega=1':>17}{'time vs CG':>12}"]
+    for label, r in runs.items():
+        it = r.mean_iterations
+        lines.append(f"{label:<22}{it:>11.2f}{r.total_seconds:>9.2f}"
+                     f"{1e3 * r.seconds.mean():>9.3f}{base.mean_iterations / it:>17.2f}x"
+                     f"{base.total_seconds / r.total_seconds:>16.2f}x"
+                     f"{cg_run.total_seconds / r.total_seconds:>11.2f}x")
     return "\n".join(lines)
+
+
+def omega_summary(tuned_run, kappas, bins=(0.0, 0.1, 1.0, 3.0, 6.0, 10.0)):
+    """The omega the tuner chose most often in each diffusivity range, over the last half."""
+    half = slice(kappas.size // 2, None)
+    k, w = kappas[half], tuned_run.omegas[half]
+    parts = []
+    for lo, hi in zip(bins[:-1], bins[1:], strict=True):
+        sel = (k >= lo) & ((k < hi) | (hi == bins[-1]))
+        if sel.any():
+            values, counts = np.unique(w[sel], return_counts=True)
+            parts.append(f"kappa in [{lo:g}, {hi:g}]: {values[np.argmax(counts)]:.2f}")
+    return "; ".join(parts)
 
 
 @click.command()
 @click.option("--nx", default=100, show_default=True, type=click.IntRange(min=3),
               help="Grid intervals per side; (nx-1)^2 unknowns.")
-@click.option("--steps", default=1000, show_default=True, type=click.IntRange(min=1),
+@click.option("--steps", default=5000, show_default=True, type=click.IntRange(min=1),
               help="Crank-Nicolson steps of dt=1e-3 (one diffusivity period is 1000).")
 @click.option("--omega", "omegas", multiple=True,
               type=click.FloatRange(0.0, 2.0, min_open=True, max_open=True),
-              help=f"Fixed omegas to compare (repeatable); default {DEFAULT_OMEGAS}.")
+              help="Also run SSOR-PCG at this fixed omega (repeatable).")
 def demo(nx, steps, omegas):
-    """Solve the 2-D heat equation with SSOR-preconditioned CG at fixed omegas."""
-    omegas = tuple(omegas) or DEFAULT_OMEGAS
-    if 1.0 not in omegas:
-        omegas = (1.0, *omegas)
+    """Solve the 2-D heat equation, choosing SSOR-PCG's omega online at every step.
+
+    Each step's system is solved by CG preconditioned with SSOR; the default tuner picks omega
+    from 20 values in [1, 1.95], using the diffusivity as context and the iteration count as
+    cost. The same simulation is run at omega = 1 and with plain CG for comparison.
+    """
+    methods = demo_methods(omegas)
     sim = HeatEquation(nx, t_end=steps * 1e-3)
-    click.echo(f"Heat equation, nx={nx} ({sim.system().n} unknowns), {len(sim)} steps, "
-               f"warm-started SSOR-PCG (rtol 1e-8) at omega in {omegas} and plain CG")
-    with click.progressbar(length=len(sim), label="solving", file=sys.stderr) as bar:
-        results = compare_fixed_omegas(sim, omegas, progress=bar.update)
-    click.echo(format_table(results))
+    click.echo(f"Heat equation, nx={nx} ({sim.n} unknowns), {len(sim)} steps, warm-started "
+               f"CG (rtol 1e-8): SSOR-PCG with omega tuned online, against "
+               f"{', '.join(m.label for m in methods if m.kind != 'tuned')}")
+    warm_up(nx)
+    runs = {}
+    with click.progressbar(length=len(sim) * len(methods), label="solving",
+                           file=sys.stderr) as bar:
+        for method in methods:
+            runs[method.label] = run(nx, steps, method, progress=bar.update)
+    click.echo(format_table(runs))
+    tuned = runs["SSOR-PCG tuned"]
+    kappas = np.array([record["context"] for record in tuned.tuner.history])
+    click.echo(f"omega chosen (last half of the run): {omega_summary(tuned, kappas)}")

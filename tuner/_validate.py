@@ -18,6 +18,9 @@ from .errors import (
 
 
 def _is_real(value) -> bool:
+    kind = type(value)
+    if kind is float or kind is int:           # the common case, without the ABC machinery
+        return True
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
@@ -139,7 +142,8 @@ def clip_context(context, bounds: tuple[float, float], who: str) -> float:
 
 def check_arm_index(index, n_arms: int) -> int:
     """Return an arm index as an int in ``[0, n_arms)``."""
-    if not isinstance(index, numbers.Integral) or isinstance(index, bool):
+    if type(index) is not int and (not isinstance(index, numbers.Integral)
+                                   or isinstance(index, bool)):
         raise ParameterTypeError(f"arm_index must be an integer; got {index!r}")
     if not 0 <= index < n_arms:
         raise ParameterError(f"arm_index must lie in [0, {n_arms}); got {index!r}")

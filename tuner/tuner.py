@@ -149,7 +149,8 @@ class Tuner:
 
     def _pending(self, trial) -> Trial:
         key = trial.id if isinstance(trial, Trial) else trial
-        if not isinstance(key, numbers.Integral) or isinstance(key, bool):
+        if type(key) is not int and (not isinstance(key, numbers.Integral)
+                                     or isinstance(key, bool)):
             raise ParameterTypeError(f"trial must be a Trial or its id (int); got {trial!r}")
         key = int(key)
         if key not in self._outstanding:
@@ -159,7 +160,7 @@ class Tuner:
                 f"trial {key} is unknown to this tuner (ids asked so far: 0..{self._next_id - 1})"
             )
         pending = self._outstanding[key]
-        if isinstance(trial, Trial) and trial != pending:
+        if isinstance(trial, Trial) and trial is not pending and trial != pending:
             raise TrialError(f"trial {trial!r} does not match the trial asked: {pending!r}")
         return pending
 

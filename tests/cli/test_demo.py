@@ -1,43 +1,74 @@
-"""The ``relax`` command: the demo prints a real comparison; bad input fails on one line."""
+"""The ``relax`` command: the demo runs the tuned heat-equation sequence; bad input fails on
+one line; the runs behind it report what each solve did."""
 
 import re
 
 import click
 import numpy as np
+import pytest
 from click.testing import CliRunner
 
-from cli.demo import compare_fixed_omegas
+from cli.heat_runs import Method, run
 from cli.main import main
-from problems import HeatEquation
+from problems import KAPPA_BOUNDS, HeatEquation
+from solvers import cg
+from tuner import Tuner, default_policy
 
 
 def test_demo_prints_the_comparison_table():
-    result = CliRunner().invoke(main, ["demo", "--nx", "12", "--steps", "30"])
+    result = CliRunner().invoke(main, ["demo", "--nx", "12", "--steps", "60", "--omega", "1.5"])
     assert result.exit_code == 0, result.output
     rows = {m.group(1): float(m.group(2)) for m in
-            re.finditer(r"^(SSOR-PCG omega=\S+|CG)\s+([\d.]+)", result.output, re.M)}
-    assert set(rows) == {"SSOR-PCG omega=1", "SSOR-PCG omega=1.3", "SSOR-PCG omega=1.5",
-                         "SSOR-PCG omega=1.75", "SSOR-PCG omega=1.95", "CG"}
+            re.finditer(r"^(SSOR-PCG omega=\S+|SSOR-PCG tuned|plain CG)\s+([\d.]+)",
+                        result.output, re.M)}
+    assert set(rows) == {"SSOR-PCG omega=1", "SSOR-PCG omega=1.5", "plain CG", "SSOR-PCG tuned"}
     assert all(v > 0 for v in rows.values())
-    assert "best fixed omega" in result.output
+    assert "time vs omega=1" in result.output and "omega chosen" in result.output
 
 
-def test_comparison_counts_match_independent_solves():
-    """Each reported count is that solve's iteration count on that step's system.
-
-    The replay advances the simulation as the comparison does, with omega=1's solution.
-    """
-    from solvers import cg
-
-    results = compare_fixed_omegas(HeatEquation(10, t_end=0.005), (1.0, 1.5))
-    sim = HeatEquation(10, t_end=0.005)
+def _replay(nx, steps, omegas):
+    """Iterations of SSOR-PCG at the given per-step omegas (plain CG where an omega is None),
+    advancing with each solution."""
+    sim = HeatEquation(nx, t_end=steps * 1e-3)
+    counts = []
     for k, system in enumerate(sim):
-        solves = {w: cg(system.A, system.b, system.x0, M=("ssor", w)) for w in (1.0, 1.5)}
-        for w, res in solves.items():
-            assert res.iterations == results[f"SSOR-PCG omega={w:g}"][0][k]
-            assert np.allclose(res.x, np.linalg.solve(system.A.toarray(), system.b), atol=1e-6)
-        sim.advance(solves[1.0].x)
-    assert len(results["CG"][0]) == 5
+        M = None if omegas[k] is None else ("ssor", float(omegas[k]))
+        res = cg(system.A, system.b, system.x0, M=M)
+        assert np.allclose(res.x, np.linalg.solve(system.A.toarray(), system.b), atol=1e-6)
+        counts.append(res.iterations)
+        sim.advance(res.x)
+    return counts
+
+
+def test_a_fixed_run_reports_each_solves_iterations():
+    r = run(10, 6, Method("w", "ssor", omega=1.5))
+    assert r.iterations.tolist() == _replay(10, 6, [1.5] * 6)
+    assert r.omegas.tolist() == [1.5] * 6 and np.all(r.seconds > 0)
+
+
+def test_a_tuned_run_solves_at_the_tuners_choices_and_tells_the_iterations():
+    def make():
+        return Tuner(default_policy(np.linspace(1.0, 1.95, 20), bounds=KAPPA_BOUNDS))
+
+    r = run(10, 8, Method("tuned", "tuned", make_tuner=make))
+    history = r.tuner.history
+    assert [h["value"] for h in history] == r.omegas.tolist()
+    assert [h["cost"] for h in history] == r.iterations.astype(float).tolist()
+    assert r.iterations.tolist() == _replay(10, 8, r.omegas)
+    assert len(set(r.omegas.tolist())) > 1                    # it explores
+
+
+def test_schedule_direct_and_cg_runs():
+    schedule = np.array([1.0, 1.3, 1.6, 1.9])
+    r = run(9, 4, Method("s", "schedule", schedule=schedule))
+    assert r.omegas.tolist() == schedule.tolist()
+    assert r.iterations.tolist() == _replay(9, 4, schedule)
+    direct = run(9, 4, Method("d", "direct"))
+    assert direct.iterations.tolist() == [0] * 4 and np.isnan(direct.omegas).all()
+    plain = run(9, 4, Method("c", "cg"))
+    assert plain.iterations.tolist() == _replay(9, 4, [None] * 4)
+    with pytest.raises(ValueError, match="kind"):
+        Method("x", "jacobi")
 
 
 def test_bad_option_exits_nonzero_without_traceback():
