@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._io import read_json, write_json_atomic
-from ._validate import check_cost
+from ._validate import check_arm_index, check_cost, check_probability
 from .errors import ParameterTypeError, StateError, TrialError
 from .policies.base import Policy
 
@@ -120,7 +120,7 @@ class Tuner:
             Use ``trial.value``; hand the trial back to :meth:`tell` with its cost.
         """
         context = self.policy.check_context(context)
-        arm, probability = self.policy.choose(context)
+        arm, probability = self.policy._choose(context)
         trial = Trial(id=self._next_id, arm=arm, value=float(self.policy.arms[arm]),
                       probability=probability, context=context)
         self._next_id += 1
@@ -143,7 +143,8 @@ class Tuner:
         value = check_cost(cost)
         if not isinstance(censored, bool | np.bool_):
             raise ParameterTypeError(f"censored must be True or False; got {censored!r}")
-        self.policy.update(trial.arm, trial.probability, value, trial.context)
+        # The trial's fields came from the policy (or were checked on loading): learn directly.
+        self.policy._update(trial.arm, trial.probability, value, trial.context)
         del self._outstanding[trial.id]
         self._history.append({**trial.as_dict(), "cost": value, "censored": bool(censored)})
 
@@ -187,10 +188,10 @@ class Tuner:
         try:
             tuner._next_id = int(state["next_id"])
             for record in state["outstanding"]:
-                trial = _trial_from_record(record)
+                trial = _trial_from_record(record, tuner.policy)
                 tuner._outstanding[trial.id] = trial
             for record in state["history"]:
-                trial = _trial_from_record(record)
+                trial = _trial_from_record(record, tuner.policy)
                 tuner._history.append({**trial.as_dict(), "cost": float(record["cost"]),
                                        "censored": bool(record["censored"])})
         except (KeyError, TypeError, ValueError) as exc:
@@ -219,8 +220,13 @@ class Tuner:
                 f"outstanding={len(self._outstanding)})")
 
 
-def _trial_from_record(record: dict) -> Trial:
+def _trial_from_record(record: dict, policy: Policy) -> Trial:
+    """A trial from its saved record, checked against the policy it will be told to."""
+    arm = check_arm_index(record["arm"], policy.n_arms)
+    value = float(record["value"])
+    if value != float(policy.arms[arm]):
+        raise ValueError(f"trial {record['id']!r}: value {value!r} is not arm {arm}'s")
     context = record["context"]
-    return Trial(id=int(record["id"]), arm=int(record["arm"]), value=float(record["value"]),
-                 probability=float(record["probability"]),
-                 context=None if context is None else float(context))
+    return Trial(id=int(record["id"]), arm=arm, value=value,
+                 probability=check_probability(record["probability"]),
+                 context=None if context is None else policy.check_context(context))

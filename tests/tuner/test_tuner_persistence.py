@@ -96,3 +96,18 @@ def test_loading_something_else_fails_clearly(tmp_path):
     bad.write_text(json.dumps(broken))
     with pytest.raises(StateError, match="malformed"):
         Tuner.load(bad)
+
+
+@pytest.mark.parametrize("field, value", [("arm", 99), ("arm", -1), ("probability", 0.0),
+                                          ("probability", 2.0), ("value", 123.0)])
+def test_a_tampered_outstanding_trial_is_refused_on_loading(tmp_path, field, value):
+    """Outstanding trials are told to the policy without re-checking, so loading checks them:
+    an arm out of range would otherwise index past the policy's arrays."""
+    tuner = Tuner(POLICIES[0][1](0))
+    tuner.ask()
+    state = tuner.state_dict()
+    state["outstanding"][0][field] = value
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(state))
+    with pytest.raises(StateError, match="malformed"):
+        Tuner.load(path)

@@ -106,7 +106,11 @@ class Policy(ABC):
         probability : float
             The probability with which it was drawn; hand it back to :meth:`update`.
         """
-        p = self.probabilities(context)
+        return self._choose(self.check_context(context))
+
+    def _choose(self, context: float | None) -> tuple[int, float]:
+        """:meth:`choose` for an already checked context."""
+        p = self._probabilities(context)
         i = sample_index(p, self._rng)
         return i, float(p[i])
 

@@ -126,9 +126,9 @@ class UnimodalLCB(Policy):
         p[self._order[self._choose_sorted(context)]] = 1.0
         return p
 
-    def choose(self, context=None):
+    def _choose(self, context):
         # Deterministic: skip the draw (the generator is not used).
-        return int(self._order[self._choose_sorted(self.check_context(context))]), 1.0
+        return int(self._order[self._choose_sorted(context)]), 1.0
 
     def _update(self, arm, probability, cost, context):
         update_sorted(self._count, self._total, self._square, self._pooled, self.levels,
