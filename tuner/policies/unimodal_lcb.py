@@ -11,6 +11,7 @@ from ..errors import ParameterError
 from ._unimodal_kernels import (
     choose_sorted,
     decision_row,
+    memory_in_use,
     needed_count,
     pooled_cv,
     update_sorted,
@@ -37,10 +38,17 @@ class UnimodalLCB(Policy):
     With context bounds the context interval is split dyadically: level ``l`` has ``2**l``
     equal bins (``l = 0 .. levels - 1``) and every cost is recorded in its bin on each level.
     A decision uses the finest level whose bin already holds enough costs (``min_count`` when
-    the costs within a finest bin vary by at most 10%, proportionally more when they are
+    the costs within a finest bin vary by at most 15%, proportionally more when they are
     noisier), so a new region of contexts starts from the leader its coarser bin has learned
     and refines as data arrives: the resolution adapts to how often each context occurs and
     to how noisy the costs are.
+
+    Without context, sequences often drift (a simulation moves through easy and hard phases,
+    and the best value moves with it). The policy then keeps a second memory in which each
+    cost's weight decays by 0.95 per later cost, and decides with whichever memory has so far
+    predicted the played arm's next cost better (squared log error): on a stationary sequence
+    that is the full memory; on a drifting one the forgetting memory tracks the current best
+    value and can beat every fixed value.
 
     The choice is deterministic given the history (its probability is 1), so the arithmetic
     mean cost, the quantity a run's total depends on, is what it compares.
@@ -99,16 +107,27 @@ class UnimodalLCB(Policy):
                 raise ParameterError(f"start must be a real number or None; got {start!r}")
             self._start = int(np.argmin(np.abs(self.arms[self._order] - float(start))))
         cells = (1 << self.levels) - 1
-        self._count = np.zeros((cells, self.n_arms))
-        self._total = np.zeros((cells, self.n_arms))
-        self._square = np.zeros((cells, self.n_arms))
+        self._forget = np.array(self.FORGET if not self.contextual else self.FORGET[:1],
+                                dtype=np.float64)
+        memories = self._forget.size
+        self._count = np.zeros((memories, cells, self.n_arms))
+        self._total = np.zeros((memories, cells, self.n_arms))
+        self._square = np.zeros((memories, cells, self.n_arms))
+        self._stamp = np.zeros((memories, cells))
+        self._error = np.zeros(memories)
         self._pooled = np.zeros(2)
+        self._step = 0
 
+    FORGET = (1.0, 0.95)
+    """Discount factors per cost of the memories of a policy without context: all costs weigh
+    alike, or the last twenty or so dominate. Decisions follow the memory that has predicted
+    the costs better. A contextual policy keeps the first only (its context tree separates
+    what the forgetting memory would track over time)."""
     PRIOR_CV = 0.5
     """Coefficient of variation assumed before the costs show theirs (two degrees of freedom)."""
-    REFERENCE_CV = 0.1
+    REFERENCE_CV = 0.15
     """Noise level up to which ``min_count`` costs suffice for a bin to decide; at a pooled
-    coefficient of variation ``cv`` above it a bin needs ``min_count (cv / 0.1)**2``."""
+    coefficient of variation ``cv`` above it a bin needs ``min_count (cv / 0.15)**2``."""
 
     def _unit(self, context) -> float:
         if not self.contextual:
@@ -117,9 +136,10 @@ class UnimodalLCB(Policy):
         return min(max((context - a) / (b - a), 0.0), 1.0)
 
     def _choose_sorted(self, context) -> int:
-        return choose_sorted(self._count, self._total, self.levels, self._unit(context),
-                             self.min_count, self.confidence, self._pooled, self.PRIOR_CV,
-                             self._start, self.REFERENCE_CV)
+        return choose_sorted(self._count, self._total, self._stamp, self._forget, self._error,
+                             self._step, self.levels, self._unit(context), self.min_count,
+                             self.confidence, self._pooled, self.PRIOR_CV, self._start,
+                             self.REFERENCE_CV)
 
     def _probabilities(self, context):
         p = np.zeros(self.n_arms)
@@ -131,21 +151,24 @@ class UnimodalLCB(Policy):
         return int(self._order[self._choose_sorted(context)]), 1.0
 
     def _update(self, arm, probability, cost, context):
-        update_sorted(self._count, self._total, self._square, self._pooled, self.levels,
-                      self._unit(context), int(self._rank[arm]), cost)
+        update_sorted(self._count, self._total, self._square, self._stamp, self._forget,
+                      self._error, self._step, self._pooled, self.levels, self._unit(context),
+                      int(self._rank[arm]), cost, self.min_count, self.PRIOR_CV,
+                      self.REFERENCE_CV)
+        self._step += 1
 
     def leader(self, context=None) -> int | None:
         """Index of the arm with the smallest mean cost in the bin that decides at
         ``context`` (None before any cost)."""
-        counts, totals = self._decision_cell(self.check_context(context))
-        if not counts.any():
+        _, weights, totals = self._decision_cell(self.check_context(context))
+        if not weights.any():
             return None
-        means = np.where(counts > 0, totals / np.maximum(counts, 1), np.inf)
+        means = np.where(weights > 0, totals / np.where(weights > 0, weights, 1.0), np.inf)
         return int(self._order[int(np.argmin(means))])
 
     def counts(self, context=None) -> np.ndarray:
         """Plays of each arm (in the given order) in the bin that decides at ``context``."""
-        counts, _ = self._decision_cell(self.check_context(context))
+        counts, _, _ = self._decision_cell(self.check_context(context))
         out = np.zeros(self.n_arms, dtype=np.int64)
         out[self._order] = counts.astype(np.int64)
         return out
@@ -153,15 +176,19 @@ class UnimodalLCB(Policy):
     def _decision_cell(self, context):
         needed = needed_count(pooled_cv(self._pooled, self.PRIOR_CV), self.min_count,
                               self.REFERENCE_CV)
-        row = decision_row(self._count, self.levels, self._unit(context), needed)
-        return self._count[row], self._total[row]
+        g = memory_in_use(self._error)
+        row = decision_row(self._count[g], self._stamp[g], self._forget[g], self._step,
+                           self.levels, self._unit(context), needed)
+        # (plays: memory 0 forgets nothing, the deciding memory's weights and totals)
+        return self._count[0, row], self._count[g, row], self._total[g, row]
 
-    _ARRAYS = ("count", "total", "square", "pooled")
+    _ARRAYS = ("count", "total", "square", "stamp", "error", "pooled")
 
     def _state(self):
         state = {"bounds": None if self.bounds is None else list(self.bounds),
                  "levels": self.levels, "min_count": self.min_count,
-                 "confidence": self.confidence, "start_index": self._start}
+                 "confidence": self.confidence, "start_index": self._start,
+                 "step": self._step}
         state.update({name: getattr(self, "_" + name).tolist() for name in self._ARRAYS})
         return state
 
@@ -170,6 +197,7 @@ class UnimodalLCB(Policy):
         policy = cls(state["arms"], state["bounds"], levels=state["levels"],
                      min_count=state["min_count"], confidence=state["confidence"], seed=rng)
         policy._start = int(state["start_index"])
+        policy._step = int(state["step"])
         if not 0 <= policy._start < policy.n_arms:
             raise TypeError(f"start_index {policy._start} out of range")
         for name in cls._ARRAYS:
