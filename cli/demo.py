@@ -35,7 +35,7 @@ def format_table(runs):
     for label, r in runs.items():
         it = r.mean_iterations
         lines.append(f"{label:<22}{it:>11.2f}{r.total_seconds:>9.2f}"
-                     f"{1e3 * r.seconds.mean():>9.3f}{base.mean_iterations / it:>17.2f}x"
+                     f"{1e3 * r.seconds_per_step:>9.3f}{base.mean_iterations / it:>17.2f}x"
                      f"{base.total_seconds / r.total_seconds:>16.2f}x"
                      f"{cg_run.total_seconds / r.total_seconds:>11.2f}x")
     return "\n".join(lines)

@@ -98,3 +98,10 @@ def test_input_errors_become_one_line_and_exit_2():
     result = CliRunner().invoke(group, ["bad"])
     assert result.exit_code == 2
     assert result.output.strip() == "relax: error: A has 2 rows but b has 3 entries"
+
+
+def test_a_strided_direct_run_times_every_kth_step():
+    r = run(9, 7, Method("d", "direct", stride=3))
+    timed = ~np.isnan(r.seconds)
+    assert timed.tolist() == [True, False, False, True, False, False, True]
+    assert r.total_seconds == pytest.approx(np.mean(r.seconds[timed]) * 7)
