@@ -9,12 +9,12 @@ import numpy as np
 from .._validate import check_bounds, check_positive_int
 from ..errors import ParameterError
 from ._unimodal_kernels import (
-    choose_sorted,
+    choose_packed,
     decision_row,
     memory_in_use,
     needed_count,
     pooled_cv,
-    update_sorted,
+    update_packed,
 )
 from .base import Policy
 
@@ -110,13 +110,18 @@ class UnimodalLCB(Policy):
         self._forget = np.array(self.FORGET if not self.contextual else self.FORGET[:1],
                                 dtype=np.float64)
         memories = self._forget.size
-        self._count = np.zeros((memories, cells, self.n_arms))
-        self._total = np.zeros((memories, cells, self.n_arms))
-        self._square = np.zeros((memories, cells, self.n_arms))
+        # Packed state (the compiled calls take four arrays): the per-cell statistics
+        # (count, total, square) x memory x cell x arm; the step at which each memory's cell
+        # was last discounted; and a vector (pooled deviations, pooled degrees of freedom,
+        # step, prediction error of each memory). The names below are views into them.
+        self._stats = np.zeros((3, memories, cells, self.n_arms))
+        self._count, self._total, self._square = self._stats
         self._stamp = np.zeros((memories, cells))
-        self._error = np.zeros(memories)
-        self._pooled = np.zeros(2)
-        self._step = 0
+        self._vector = np.zeros(3 + memories)
+        self._pooled = self._vector[0:2]
+        self._error = self._vector[3:]
+        self._params = np.array([self.levels, self.min_count, self.confidence, self.PRIOR_CV,
+                                 self._start, self.REFERENCE_CV, *self._forget])
 
     FORGET = (1.0, 0.95)
     """Discount factors per cost of the memories of a policy without context: all costs weigh
@@ -135,11 +140,13 @@ class UnimodalLCB(Policy):
         a, b = self.bounds
         return min(max((context - a) / (b - a), 0.0), 1.0)
 
+    @property
+    def _step(self) -> int:
+        return int(self._vector[2])
+
     def _choose_sorted(self, context) -> int:
-        return choose_sorted(self._count, self._total, self._stamp, self._forget, self._error,
-                             self._step, self.levels, self._unit(context), self.min_count,
-                             self.confidence, self._pooled, self.PRIOR_CV, self._start,
-                             self.REFERENCE_CV)
+        return choose_packed(self._stats, self._stamp, self._vector, self._params,
+                             self._unit(context))
 
     def _probabilities(self, context):
         p = np.zeros(self.n_arms)
@@ -151,11 +158,8 @@ class UnimodalLCB(Policy):
         return int(self._order[self._choose_sorted(context)]), 1.0
 
     def _update(self, arm, probability, cost, context):
-        update_sorted(self._count, self._total, self._square, self._stamp, self._forget,
-                      self._error, self._step, self._pooled, self.levels, self._unit(context),
-                      int(self._rank[arm]), cost, self.min_count, self.PRIOR_CV,
-                      self.REFERENCE_CV)
-        self._step += 1
+        update_packed(self._stats, self._stamp, self._vector, self._params, self._unit(context),
+                      int(self._rank[arm]), cost)
 
     def leader(self, context=None) -> int | None:
         """Index of the arm with the smallest mean cost in the bin that decides at
@@ -197,15 +201,16 @@ class UnimodalLCB(Policy):
         policy = cls(state["arms"], state["bounds"], levels=state["levels"],
                      min_count=state["min_count"], confidence=state["confidence"], seed=rng)
         policy._start = int(state["start_index"])
-        policy._step = int(state["step"])
         if not 0 <= policy._start < policy.n_arms:
             raise TypeError(f"start_index {policy._start} out of range")
-        for name in cls._ARRAYS:
+        policy._params[4] = policy._start
+        policy._vector[2] = int(state["step"])
+        for name in cls._ARRAYS:          # written into the packed state, in place
             old = getattr(policy, "_" + name)
             new = np.array(state[name], dtype=np.float64)
             if new.shape != old.shape:
                 raise TypeError(f"{name} must have shape {old.shape}; got {new.shape}")
-            setattr(policy, "_" + name, new)
+            old[...] = new
         return policy
 
     def __repr__(self) -> str:
