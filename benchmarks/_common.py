@@ -70,3 +70,17 @@ def print_table(rows, header):
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for r in [header, *rows]:
         print("  ".join(str(c).rjust(w) for c, w in zip(r, widths, strict=True)))
+
+
+def learners(arms, bounds, context_name):
+    """The learners the experiments compare: ``{name: factory(seed) -> policy}``."""
+    import tuner
+
+    return {
+        "Tsallis-INF": lambda seed: tuner.TsallisINF(arms, seed=seed),
+        "Tsallis-INF-CB": lambda seed: tuner.TsallisINFCB(arms, bounds=bounds, seed=seed),
+        "ChebCB": lambda seed: tuner.ChebCB(arms, bounds=bounds, seed=seed),
+        "default (no context)": lambda seed: tuner.default_policy(arms, seed=seed),
+        f"default ({context_name} context)":
+            lambda seed: tuner.default_policy(arms, bounds=bounds, seed=seed),
+    }

@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from _common import machine
+from _common import learners, machine
 from heat_cost_table import ARMS, compute
 
 import tuner
@@ -34,14 +34,7 @@ from cli.heat_runs import Method, run, warm_up
 from problems import KAPPA_BOUNDS
 
 PAPER_FIXED = (1.0, 1.3, 1.5, 1.75, 1.95)
-LEARNERS = {
-    "Tsallis-INF": lambda seed: tuner.TsallisINF(ARMS, seed=seed),
-    "Tsallis-INF-CB": lambda seed: tuner.TsallisINFCB(ARMS, bounds=KAPPA_BOUNDS, seed=seed),
-    "ChebCB": lambda seed: tuner.ChebCB(ARMS, bounds=KAPPA_BOUNDS, seed=seed),
-    "default (no context)": lambda seed: tuner.default_policy(ARMS, seed=seed),
-    "default (kappa context)": lambda seed: tuner.default_policy(ARMS, bounds=KAPPA_BOUNDS,
-                                                                 seed=seed),
-}
+LEARNERS = learners(ARMS, KAPPA_BOUNDS, "kappa")
 
 
 def load(nx, steps, tables):

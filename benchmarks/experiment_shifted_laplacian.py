@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+from _common import learners
 
 import tuner
 from problems import SHIFT_BOUNDS, shifted_laplacian_sequence
@@ -25,14 +26,7 @@ from solvers import sor
 
 ARMS = np.linspace(1.0, 1.95, 20)
 PAPER_FIXED = (1.0, 1.2, 1.4, 1.6, 1.8)
-LEARNERS = {
-    "Tsallis-INF": lambda seed: tuner.TsallisINF(ARMS, seed=seed),
-    "Tsallis-INF-CB": lambda seed: tuner.TsallisINFCB(ARMS, bounds=SHIFT_BOUNDS, seed=seed),
-    "ChebCB": lambda seed: tuner.ChebCB(ARMS, bounds=SHIFT_BOUNDS, seed=seed),
-    "default (no context)": lambda seed: tuner.default_policy(ARMS, seed=seed),
-    "default (shift context)": lambda seed: tuner.default_policy(ARMS, bounds=SHIFT_BOUNDS,
-                                                                 seed=seed),
-}
+LEARNERS = learners(ARMS, SHIFT_BOUNDS, "shift")
 
 
 def sor_iterations(instance, omega):
