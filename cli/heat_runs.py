@@ -88,9 +88,15 @@ def warm_up(nx: int) -> None:
 
 
 def _warm_up_policy(spare: Tuner, context: float) -> None:
-    """One ask and tell on a throw-away tuner: loads the policy's compiled kernels."""
-    trial = spare.ask(context) if spare.policy.contextual else spare.ask()
-    spare.tell(trial, 1.0)
+    """A few dozen asks and tells on a throw-away tuner, with costs and contexts that vary,
+    so that every compiled kernel of the policy (bounded refits included) is loaded before
+    anything is timed."""
+    policy = spare.policy
+    low, high = policy.bounds if policy.contextual else (context, context)
+    for k in range(60):
+        c = low + (high - low) * (k % 7) / 6.0
+        trial = spare.ask(c) if policy.contextual else spare.ask()
+        spare.tell(trial, 1.0 + 50.0 * abs(np.sin(1.7 * k)) + 5.0 * trial.arm)
 
 
 def run(nx: int, steps: int, method: Method, *, progress=None) -> Run:
