@@ -88,7 +88,7 @@ class Tuner:
         self.policy = policy
         self._next_id = 0
         self._outstanding: dict[int, Trial] = {}
-        self._history: list[dict] = []
+        self._history: list[tuple[Trial, float, bool]] = []   # dicts built on demand
 
     @property
     def outstanding(self) -> tuple[Trial, ...]:
@@ -102,7 +102,8 @@ class Tuner:
         Each is a new dict with keys ``id``, ``arm``, ``value``, ``probability``, ``context``,
         ``cost`` and ``censored``.
         """
-        return [dict(record) for record in self._history]
+        return [{**trial.as_dict(), "cost": cost, "censored": censored}
+                for trial, cost, censored in self._history]
 
     def ask(self, context=None) -> Trial:
         """Choose a value.
@@ -146,7 +147,7 @@ class Tuner:
         # The trial's fields came from the policy (or were checked on loading): learn directly.
         self.policy._update(trial.arm, trial.probability, value, trial.context)
         del self._outstanding[trial.id]
-        self._history.append({**trial.as_dict(), "cost": value, "censored": bool(censored)})
+        self._history.append((trial, value, bool(censored)))
 
     def _pending(self, trial) -> Trial:
         key = trial.id if isinstance(trial, Trial) else trial
@@ -192,8 +193,8 @@ class Tuner:
                 tuner._outstanding[trial.id] = trial
             for record in state["history"]:
                 trial = _trial_from_record(record, tuner.policy)
-                tuner._history.append({**trial.as_dict(), "cost": float(record["cost"]),
-                                       "censored": bool(record["censored"])})
+                tuner._history.append((trial, float(record["cost"]),
+                                       bool(record["censored"])))
         except (KeyError, TypeError, ValueError) as exc:
             raise StateError(f"malformed tuner state: {exc!r}") from exc
         return tuner
