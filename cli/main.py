@@ -9,6 +9,7 @@ import click
 from solvers import SolverInputError
 
 from .demo import demo
+from .solve import solve
 
 
 class _Group(click.Group):
@@ -29,6 +30,7 @@ def main():
 
 
 main.add_command(demo)
+main.add_command(solve)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -54,7 +54,8 @@ def read_matrix(path) -> sp.csr_matrix:
     Raises
     ------
     ValueError
-        If the suffix is not ``.mtx`` or ``.npz``.
+        If the suffix is not ``.mtx`` or ``.npz``, or the file cannot be parsed (the message
+        names the file).
     FileNotFoundError
         If the file does not exist.
     TypeError
@@ -71,7 +72,11 @@ def read_matrix(path) -> sp.csr_matrix:
     path = Path(path)
     suffix = _suffix(path, MATRIX_SUFFIXES)
     path = _existing(path)
-    M = scipy.io.mmread(path) if suffix == ".mtx" else sp.load_npz(path)
+    try:
+        M = scipy.io.mmread(path) if suffix == ".mtx" else sp.load_npz(path)
+    except (ValueError, OSError, KeyError, EOFError) as exc:
+        kind = "Matrix Market" if suffix == ".mtx" else "SciPy sparse .npz"
+        raise ValueError(f"{str(path)!r} is not a readable {kind} file: {exc}") from None
     return as_csr(M, name=f"the matrix in {str(path)!r}")
 
 
