@@ -9,6 +9,7 @@ import click
 from solvers import SolverInputError
 
 from .demo import demo
+from .problems_cmd import problems_group
 from .solve import solve
 
 
@@ -31,6 +32,7 @@ def main():
 
 main.add_command(demo)
 main.add_command(solve)
+main.add_command(problems_group)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

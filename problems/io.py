@@ -7,6 +7,8 @@ keys :func:`scipy.sparse.save_npz` uses (so :func:`read_matrix` reads their matr
 
 from __future__ import annotations
 
+import math
+import numbers
 from pathlib import Path
 
 import numpy as np
@@ -171,6 +173,8 @@ def load_system(path) -> Instance:
     x0 = None
     b = None
     rhs = "A @ ones"
+    context = None
+    extra = {}
     if suffix == ".npz":
         with np.load(path, allow_pickle=False) as arrays:
             missing = [k for k in ("data", "indices", "indptr", "shape") if k not in arrays]
@@ -191,6 +195,10 @@ def load_system(path) -> Instance:
                 rhs = str(path)
             if "x0" in arrays:
                 x0 = _vector(arrays["x0"], A.shape[1], "x0", source)
+            context = float(arrays["context"]) if "context" in arrays else None
+            extra = {key[5:]: (str(arrays[key]) if arrays[key].dtype.kind == "U"
+                               else float(arrays[key]))
+                     for key in arrays.files if key.startswith("meta_")}
     else:
         A = read_matrix(path)
         b_path = path.with_name(path.stem + "_b.mtx")
@@ -199,11 +207,13 @@ def load_system(path) -> Instance:
             rhs = str(b_path)
     if b is None:
         b = A @ np.ones(A.shape[1])
-    return Instance(A, b, x0=x0, meta={"source": str(path), "rhs": rhs})
+    return Instance(A, b, x0=x0, context=context,
+                    meta={**extra, "source": str(path), "rhs": rhs})
 
 
-def save_system(path, A, b, x0=None) -> None:
-    """Write ``A``, ``b`` and optionally ``x0`` to one ``.npz`` file for :func:`load_system`.
+def save_system(path, A, b, x0=None, *, context=None, meta=None) -> None:
+    """Write ``A``, ``b`` and optionally ``x0``, a context and metadata to one ``.npz`` file
+    for :func:`load_system`.
 
     Parameters
     ----------
@@ -215,11 +225,17 @@ def save_system(path, A, b, x0=None) -> None:
         Right-hand side, one entry per row of ``A``.
     x0 : array_like, shape (A.shape[1],), optional
         Starting guess.
+    context : float, optional
+        The instance's context (read back as ``Instance.context``).
+    meta : dict, optional
+        Further fields, each a finite real number or a string (read back into
+        ``Instance.meta``).
 
     Raises
     ------
     ValueError
-        If the suffix is not ``.npz`` or a vector's length does not match ``A``.
+        If the suffix is not ``.npz``, a vector's length does not match ``A``, or the context
+        or a metadata value is not a finite number (or, for metadata, a string).
 
     Examples
     --------
@@ -242,8 +258,22 @@ def save_system(path, A, b, x0=None) -> None:
     }
     if x0 is not None:
         arrays["x0"] = _check_vector(x0, M.shape[1], "x0")
+    if context is not None:
+        arrays["context"] = np.array(_check_field("context", context))
+    for key, value in (meta or {}).items():
+        if not isinstance(key, str) or not key.isidentifier():
+            raise ValueError(f"meta keys must be identifiers; got {key!r}")
+        arrays["meta_" + key] = np.array(value if isinstance(value, str)
+                                         else _check_field(f"meta[{key!r}]", value))
     with open(path, "wb") as file:  # a file object: numpy would append ".npz" to "X.NPZ"
         np.savez_compressed(file, **arrays)
+
+
+def _check_field(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+            or not math.isfinite(float(value)):
+        raise ValueError(f"{name} must be a finite real number; got {value!r}")
+    return float(value)
 
 
 def _check_vector(values, n: int, name: str) -> np.ndarray:

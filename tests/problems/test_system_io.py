@@ -141,3 +141,22 @@ def test_system_errors(tmp_path):
     np.savez(tmp_path / "other.npz", x=np.ones(3))
     with pytest.raises(ValueError, match="save_system"):
         load_system(tmp_path / "other.npz")
+
+
+
+def test_context_and_meta_round_trip(tmp_path):
+    path = tmp_path / "s.npz"
+    save_system(path, np.diag([2.0, 3.0]), [1.0, 2.0], context=0.25,
+                meta={"step": 7, "shift": -0.1, "kind": "heat"})
+    inst = load_system(path)
+    assert inst.context == 0.25
+    assert inst.meta["step"] == 7.0 and inst.meta["shift"] == -0.1 and inst.meta["kind"] == "heat"
+    assert load_system(path).meta["source"] == str(path)
+
+
+@pytest.mark.parametrize("kwargs", [{"context": float("nan")}, {"context": "0.3"},
+                                    {"meta": {"bad key": 1.0}}, {"meta": {"x": [1, 2]}},
+                                    {"meta": {"x": True}}])
+def test_bad_context_or_meta_is_refused(tmp_path, kwargs):
+    with pytest.raises(ValueError):
+        save_system(tmp_path / "s.npz", np.eye(2), [1.0, 1.0], **kwargs)
