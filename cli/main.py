@@ -11,6 +11,7 @@ from solvers import SolverInputError
 from .demo import demo
 from .problems_cmd import problems_group
 from .solve import solve
+from .tune import tune_group
 
 
 class _Group(click.Group):
@@ -33,6 +34,7 @@ def main():
 main.add_command(demo)
 main.add_command(solve)
 main.add_command(problems_group)
+main.add_command(tune_group)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
