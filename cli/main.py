@@ -8,6 +8,7 @@ import click
 
 from solvers import SolverInputError
 
+from .batch import batch
 from .demo import demo
 from .problems_cmd import problems_group
 from .solve import solve
@@ -15,11 +16,17 @@ from .tune import tune_group
 
 
 class _Group(click.Group):
-    """Prints input errors on one line and exits with status 2, without a traceback."""
+    """Prints errors on one line without a traceback: input errors exit with status 2,
+    failures (a solve that does not converge, an unreachable scheduler) with 1."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except click.UsageError:
+            raise
+        except click.ClickException as exc:
+            click.echo(f"relax: error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
         except (SolverInputError, ValueError, TypeError, FileNotFoundError) as exc:
             click.echo(f"relax: error: {exc}", err=True)
             sys.exit(2)
@@ -32,6 +39,7 @@ def main():
 
 
 main.add_command(demo)
+main.add_command(batch)
 main.add_command(solve)
 main.add_command(problems_group)
 main.add_command(tune_group)
