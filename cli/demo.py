@@ -11,6 +11,7 @@ import tuner
 from problems import KAPPA_BOUNDS, HeatEquation
 
 from .heat_runs import Method, run, warm_up
+from .tune import plot_sequence
 
 ARMS = np.linspace(1.0, 1.95, 20)
 
@@ -62,13 +63,18 @@ def omega_summary(tuned_run, kappas, bins=(0.0, 0.1, 1.0, 3.0, 6.0, 10.0)):
 @click.option("--omega", "omegas", multiple=True,
               type=click.FloatRange(0.0, 2.0, min_open=True, max_open=True),
               help="Also run SSOR-PCG at this fixed omega (repeatable).")
-def demo(nx, steps, omegas):
+@click.option("--quick", is_flag=True, help="A run of a few seconds (nx=30, 1000 steps).")
+@click.option("--plot", type=click.Path(dir_okay=False),
+              help="Write a PNG of the chosen omega and the per-step iterations.")
+def demo(nx, steps, omegas, quick, plot):
     """Solve the 2-D heat equation, choosing SSOR-PCG's omega online at every step.
 
     Each step's system is solved by CG preconditioned with SSOR; the default tuner picks omega
     from 20 values in [1, 1.95], using the diffusivity as context and the iteration count as
     cost. The same simulation is run at omega = 1 and with plain CG for comparison.
     """
+    if quick:
+        nx, steps = 30, 1000
     methods = demo_methods(omegas)
     sim = HeatEquation(nx, t_end=steps * 1e-3)
     click.echo(f"Heat equation, nx={nx} ({sim.n} unknowns), {len(sim)} steps, warm-started "
@@ -84,3 +90,8 @@ def demo(nx, steps, omegas):
     tuned = runs["SSOR-PCG tuned"]
     kappas = np.array([record["context"] for record in tuned.tuner.history])
     click.echo(f"omega chosen (last half of the run): {omega_summary(tuned, kappas)}")
+    if plot:
+        plot_sequence(plot, tuned.omegas, tuned.iterations.astype(float), kappas,
+                      title=f"heat equation nx={nx}: SSOR-PCG with omega tuned online",
+                      cost_label="iterations per step")
+        click.echo(f"figure: {plot}", err=True)

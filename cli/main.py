@@ -20,21 +20,33 @@ class _Group(click.Group):
     failures (a solve that does not converge, an unreachable scheduler) with 1."""
 
     def invoke(self, ctx):
+        debug = ctx.params.get("debug", False)
         try:
             return super().invoke(ctx)
-        except click.UsageError:
+        except (click.UsageError, click.exceptions.Exit, click.Abort):
             raise
         except click.ClickException as exc:
+            if debug:
+                raise
             click.echo(f"relax: error: {exc.format_message()}", err=True)
             sys.exit(exc.exit_code)
         except (SolverInputError, ValueError, TypeError, FileNotFoundError) as exc:
+            if debug:
+                raise
             click.echo(f"relax: error: {exc}", err=True)
             sys.exit(2)
+        except Exception as exc:
+            if debug:
+                raise
+            click.echo(f"relax: error: {type(exc).__name__}: {exc} (run with --debug for the "
+                       "traceback)", err=True)
+            sys.exit(1)
 
 
 @click.group(cls=_Group)
 @click.version_option(package_name="relax")
-def main():
+@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
+def main(debug):
     """relax: iterative solvers whose parameters are tuned online."""
 
 

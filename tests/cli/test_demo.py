@@ -105,3 +105,30 @@ def test_a_strided_direct_run_times_every_kth_step():
     timed = ~np.isnan(r.seconds)
     assert timed.tolist() == [True, False, False, True, False, False, True]
     assert r.total_seconds == pytest.approx(np.mean(r.seconds[timed]) * 7)
+
+
+def test_quick_demo_with_a_plot(tmp_path):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "demo.png"
+    result = CliRunner().invoke(main, ["demo", "--quick", "--plot", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "nx=30" in result.output and path.stat().st_size > 1000
+
+
+def test_unexpected_errors_are_one_line_unless_debug():
+    from cli.main import _Group
+
+    @click.group(cls=_Group)
+    @click.option("--debug", is_flag=True)
+    def group(debug):
+        pass
+
+    @group.command()
+    def boom():
+        raise RuntimeError("kaput")
+
+    quiet = CliRunner().invoke(group, ["boom"])
+    assert quiet.exit_code == 1
+    assert quiet.output.strip().startswith("relax: error: RuntimeError: kaput")
+    loud = CliRunner().invoke(group, ["--debug", "boom"])
+    assert isinstance(loud.exception, RuntimeError)
