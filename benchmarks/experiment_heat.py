@@ -1,7 +1,8 @@
 """Experiment 2 of "Learning to Relax": SSOR-PCG on the heat-equation sequence, tuned online.
 
     python benchmarks/experiment_heat.py --nx 25 50 100 [--steps 5000] [--seeds 3]
-        [--live] [--figure docs/figures/heat_omega.png] [--tables benchmarks/results]
+        [--live [--repeats 5]] [--figure docs/figures/heat_omega.png]
+        [--tables benchmarks/results]
 
 Iterations. ``heat_cost_table.py`` gives, for every step, the SSOR-PCG iterations of each of
 the 20 arms ``linspace(1, 1.95, 20)`` from the step's warm start, plain CG's, the
@@ -103,16 +104,17 @@ def live_methods(table, w_best, direct_stride):
     return methods
 
 
-def print_live(nx, runs):
-    base = runs["omega = 1"]
-    print(f"\n  live runs, nx={nx} (seed 0; ms per step = solve + ask + tell)")
+def print_live(nx, runs, seconds, repeats):
+    base, plain = seconds["omega = 1"], seconds["plain CG"]
+    print(f"\n  live runs, nx={nx} (seed 0; time = solve + ask + tell, median of {repeats} "
+          f"interleaved runs)")
     print(f"  {'method':<28}{'iters':>8}{'ms/step':>10}{'time vs omega=1':>17}"
           f"{'vs plain CG':>13}")
     for name, r in runs.items():
         it = f"{r.mean_iterations:8.2f}" if r.iterations.any() else f"{'-':>8}"
-        print(f"  {name:<28}{it}{1e3 * r.seconds_per_step:>10.3f}"
-              f"{base.total_seconds / r.total_seconds:>16.2f}x"
-              f"{runs['plain CG'].total_seconds / r.total_seconds:>12.2f}x")
+        per_step = seconds[name] / r.iterations.size
+        print(f"  {name:<28}{it}{1e3 * per_step:>10.3f}{base / seconds[name]:>16.2f}x"
+              f"{plain / seconds[name]:>12.2f}x")
 
 
 def figure(path, nx, table, runs):
@@ -149,6 +151,8 @@ def main():
     parser.add_argument("--live", action="store_true")
     parser.add_argument("--figure", default=None, help="omega over time for the last nx")
     parser.add_argument("--tables", type=Path, default=Path("benchmarks/results"))
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="live runs of each method, interleaved; the median time counts")
     parser.add_argument("--direct-stride", type=int, default=10,
                         help="time the direct solve on every k-th step only")
     args = parser.parse_args()
@@ -160,11 +164,17 @@ def main():
         print_iterations(nx, table, rows, args.seeds)
         if args.live or args.figure:
             warm_up(nx)
-            runs = {}
-            for method in live_methods(table, w_best, args.direct_stride):
-                print(f"  running {method.label} ...", file=sys.stderr, flush=True)
-                runs[method.label] = run(nx, args.steps, method)
-            print_live(nx, runs)
+            runs, seconds = {}, {}
+            methods = live_methods(table, w_best, args.direct_stride)
+            for repeat in range(args.repeats):          # interleaved: drifts hit all alike
+                for method in methods:
+                    print(f"  running {method.label} ({repeat + 1}/{args.repeats}) ...",
+                          file=sys.stderr, flush=True)
+                    r = run(nx, args.steps, method)
+                    runs.setdefault(method.label, r)
+                    seconds.setdefault(method.label, []).append(r.total_seconds)
+            print_live(nx, runs, {k: float(np.median(v)) for k, v in seconds.items()},
+                       args.repeats)
             if args.figure and nx == args.nx[-1]:
                 figure(args.figure, nx, table, runs)
 
