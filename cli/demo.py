@@ -63,7 +63,7 @@ def omega_summary(tuned_run, kappas, bins=(0.0, 0.1, 1.0, 3.0, 6.0, 10.0)):
 @click.option("--omega", "omegas", multiple=True,
               type=click.FloatRange(0.0, 2.0, min_open=True, max_open=True),
               help="Also run SSOR-PCG at this fixed omega (repeatable).")
-@click.option("--quick", is_flag=True, help="A run of a few seconds (nx=30, 1000 steps).")
+@click.option("--quick", is_flag=True, help="A run of a few seconds (nx=60, 1000 steps).")
 @click.option("--plot", type=click.Path(dir_okay=False),
               help="Write a PNG of the chosen omega and the per-step iterations.")
 def demo(nx, steps, omegas, quick, plot):
@@ -74,7 +74,7 @@ def demo(nx, steps, omegas, quick, plot):
     cost. The same simulation is run at omega = 1 and with plain CG for comparison.
     """
     if quick:
-        nx, steps = 30, 1000
+        nx, steps = 60, 1000
     methods = demo_methods(omegas)
     sim = HeatEquation(nx, t_end=steps * 1e-3)
     click.echo(f"Heat equation, nx={nx} ({sim.n} unknowns), {len(sim)} steps, warm-started "

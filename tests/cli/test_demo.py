@@ -112,7 +112,7 @@ def test_quick_demo_with_a_plot(tmp_path):
     path = tmp_path / "demo.png"
     result = CliRunner().invoke(main, ["demo", "--quick", "--plot", str(path)])
     assert result.exit_code == 0, result.output
-    assert "nx=30" in result.output and path.stat().st_size > 1000
+    assert "nx=60" in result.output and path.stat().st_size > 1000
 
 
 def test_unexpected_errors_are_one_line_unless_debug():
