@@ -116,3 +116,23 @@ def test_a_non_square_matrix_is_refused(tmp_path):
     write_matrix(tmp_path / "R.mtx", sp.random(4, 3, density=1.0, random_state=0))
     result = _invoke(["R.mtx"], tmp_path)
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args", [
+    ["--help"],
+    ["problems", "list"],
+    ["problems", "make", "poisson", "--shape", "5,5", "--out", "made"],
+    ["tune", "shifted-laplacian", "--count", "5", "--out", "tuned.csv"],
+    ["tune", "heat", "--nx", "6", "--steps", "5"],
+    ["batch", "A.mtx", "--method", "sor"],
+    ["demo", "--nx", "6", "--steps", "5"],
+])
+def test_every_command_runs_as_a_subprocess(files, args):
+    tmp, _, _ = files
+    script = shutil.which("relax")
+    command = [script] if script else [sys.executable, "-m", "cli.main"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([*command, *args], cwd=tmp, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip()
