@@ -79,8 +79,15 @@ _policy_option = click.option(
 _context_option = click.option(
     "--context/--no-context", default=True, show_default=True,
     help="Give contextual policies the instance's context.")
+def _report_path(ctx, param, value):
+    if value is not None and Path(value).suffix not in (".csv", ".json"):
+        raise click.BadParameter("the report must be a .csv or .json file")
+    return value
+
+
 _output_options = [
-    click.option("--out", type=click.Path(dir_okay=False), help="Report file (.csv or .json)."),
+    click.option("--out", type=click.Path(dir_okay=False), callback=_report_path,
+                 help="Report file (.csv or .json)."),
     click.option("--plot", type=click.Path(dir_okay=False), help="Figure file (PNG)."),
     click.option("--seed", type=int, default=0, show_default=True),
 ]
@@ -109,8 +116,6 @@ def tune_group():
 @_with_outputs
 def tune_shifted_laplacian(count, variance, baselines, policy, context, out, plot, seed):
     """SOR on shifted Laplacians (experiment 1): iterations per instance."""
-    if out is not None and Path(out).suffix not in (".csv", ".json"):
-        raise click.BadParameter("the report must be a .csv or .json file", param_hint="--out")
     t = tuner.Tuner(_checked_policy(policy, pb.SHIFT_BOUNDS, context, seed))
     seq = pb.shifted_laplacian_sequence(count, variance=variance, seed=seed)
 
@@ -152,8 +157,6 @@ def tune_shifted_laplacian(count, variance, baselines, policy, context, out, plo
 @_with_outputs
 def tune_heat(nx, steps, baselines, policy, context, out, plot, seed):
     """SSOR-PCG on the heat equation (experiment 2): iterations and seconds per step."""
-    if out is not None and Path(out).suffix not in (".csv", ".json"):
-        raise click.BadParameter("the report must be a .csv or .json file", param_hint="--out")
     _checked_policy(policy, pb.KAPPA_BOUNDS, context, seed)          # fail before any work
     methods = [Method("tuned", "tuned", make_tuner=lambda: tuner.Tuner(
         _checked_policy(policy, pb.KAPPA_BOUNDS, context, seed)))]
