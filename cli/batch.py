@@ -20,11 +20,11 @@ from __future__ import annotations
 import csv
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
 import click
+import numpy as np
 
 import tuner
 from problems import load_system
@@ -213,8 +213,6 @@ def recover(state, journal) -> None:
 def batch(inputs, method, precond, policy, arms, field, bounds, state, out, rtol, maxiter,
           workers, scheduler, seed):
     """Solve every system in INPUTS (files or directories), tuning omega as it goes."""
-    import numpy as np
-
     if workers is not None and scheduler is not None:
         raise click.UsageError("--workers and --scheduler exclude each other")
     if method != "cg" and precond not in (None, "none"):
@@ -304,7 +302,3 @@ def _run_on_dask(todo, next_trial, solve_args, run_state, journal, workers, sche
         client.close()
         if cluster is not None:
             cluster.close()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(batch())
