@@ -3,6 +3,7 @@
     python benchmarks/experiment_heat.py --nx 25 50 100 [--steps 5000] [--seeds 3]
         [--live [--repeats 5]] [--figure docs/figures/heat_omega.png]
         [--tables benchmarks/results]
+    python benchmarks/experiment_heat.py --nx 400 --steps 1000 --live-only
 
 Iterations. ``heat_cost_table.py`` gives, for every step, the SSOR-PCG iterations of each of
 the 20 arms ``linspace(1, 1.95, 20)`` from the step's warm start, plain CG's, the
@@ -99,13 +100,20 @@ def live_methods(table, w_best, direct_stride):
     methods += [Method(f"omega = {w:g}", "ssor", omega=w) for w in PAPER_FIXED]
     methods.append(Method(f"best fixed (omega = {w_best:.2f})", "ssor", omega=w_best))
     methods.append(Method("instance-optimal", "schedule", schedule=table["opt_omega"]))
-    for name, make in LEARNERS.items():
-        methods.append(Method(name, "tuned", make_tuner=lambda make=make: tuner.Tuner(make(0))))
-    return methods
+    return methods + learner_methods()
+
+
+def learner_methods(names=None):
+    """A live run per learner (seed 0), all of them or those named."""
+    return [Method(name, "tuned", make_tuner=lambda make=make: tuner.Tuner(make(0)))
+            for name, make in LEARNERS.items() if names is None or name in names]
+
+
+LIVE_ONLY = ("Tsallis-INF", "ChebCB", "default (kappa context)")
 
 
 def print_live(nx, runs, seconds, repeats):
-    base, plain = seconds["omega = 1"], seconds["plain CG"]
+    base, plain = seconds["omega = 1"], seconds.get("plain CG", float("nan"))
     print(f"\n  live runs, nx={nx} (seed 0; time = solve + ask + tell, median of {repeats} "
           f"interleaved runs)")
     print(f"  {'method':<28}{'iters':>8}{'ms/step':>10}{'time vs omega=1':>17}"
@@ -153,12 +161,30 @@ def main():
     parser.add_argument("--tables", type=Path, default=Path("benchmarks/results"))
     parser.add_argument("--repeats", type=int, default=1,
                         help="live runs of each method, interleaved; the median time counts")
+    parser.add_argument("--live-only", action="store_true",
+                        help="no cost table (for sizes where it costs too much): live runs "
+                             "of omega = 1 and of " + ", ".join(LIVE_ONLY) + " only")
     parser.add_argument("--direct-stride", type=int, default=10,
                         help="time the direct solve on every k-th step only")
     args = parser.parse_args()
 
     print(f"machine: {machine()}")
     for nx in args.nx:
+        if args.live_only:
+            warm_up(nx)
+            methods = [Method("omega = 1", "ssor", omega=1.0), *learner_methods(LIVE_ONLY)]
+            runs = {}
+            for method in methods:
+                print(f"  running {method.label} ...", file=sys.stderr, flush=True)
+                runs[method.label] = run(nx, args.steps, method)
+            print(f"\nheat equation nx={nx} ({(nx - 1) ** 2} unknowns), {args.steps} steps, "
+                  "no cost table (no best fixed or instance-optimal omega)")
+            base = runs["omega = 1"].mean_iterations
+            for name, r in runs.items():
+                print(f"  {name:<28}{r.mean_iterations:>8.2f} iterations per step"
+                      f"{base / r.mean_iterations:>8.2f}x fewer than omega = 1")
+            print_live(nx, runs, {k: r.total_seconds for k, r in runs.items()}, 1)
+            continue
         table = load(nx, args.steps, args.tables)
         rows, w_best = iteration_rows(table, args.seeds)
         print_iterations(nx, table, rows, args.seeds)
