@@ -43,6 +43,8 @@ class Method:
     def __post_init__(self):
         if self.kind not in ("direct", "cg", "ssor", "schedule", "tuned"):
             raise ValueError(f"unknown method kind {self.kind!r}")
+        if not (isinstance(self.stride, int) and self.stride >= 1):
+            raise ValueError(f"stride must be an integer >= 1; got {self.stride!r}")
 
 
 @dataclass

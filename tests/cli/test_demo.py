@@ -69,6 +69,8 @@ def test_schedule_direct_and_cg_runs():
     assert plain.iterations.tolist() == _replay(9, 4, [None] * 4)
     with pytest.raises(ValueError, match="kind"):
         Method("x", "jacobi")
+    with pytest.raises(ValueError, match="stride"):
+        Method("d", "direct", stride=0)
 
 
 def test_bad_option_exits_nonzero_without_traceback():
