@@ -1,13 +1,13 @@
 """``relax batch``: solve many systems from files, tuning omega as results come in.
 
 Crash safety. Two files carry a run: the results journal (``--out``, one row appended and
-flushed per solved input) and the state file (``--state``: the tuner and the trials handed
-out but not yet told, each with its input), replaced atomically. Per input: ask the tuner
-and save the state (the trial is now *pending*); solve; append the row; tell the tuner and
-save again. A run killed anywhere resumes with the same ``--state`` and ``--out``: rows
-whose trial the tuner has not learned yet are told from the journal, pending trials without
-a row are solved (with the value they were given), and the rest of the inputs follow. No
-input is solved into the journal twice and no observation is lost or told twice.
+synced per solved input) and the state file (``--state``, see :mod:`cli.batch_state`: a
+snapshot of the tuner and a line per ask and tell since). Per input: ask the tuner (the ask
+is logged and synced: the trial is now *pending*); solve; append the row; tell the tuner (and
+log it). A run killed anywhere resumes with the same ``--state`` and ``--out``: rows whose
+trial the tuner has not learned yet are told from the journal, pending trials without a row
+are solved (with the value they were given), and the rest of the inputs follow. No input is
+solved into the journal twice and no observation is lost or told twice.
 
 With ``--workers N`` (a local Dask cluster) or ``--scheduler ADDRESS`` the solves run on
 Dask workers, up to twice as many in flight as there are workers; the tuner then learns with
@@ -27,18 +27,15 @@ import click
 import numpy as np
 
 import tuner
-from problems import load_system
-from tuner._io import read_json, write_json_atomic
-from tuner.errors import StateError
+from problems import load_system, read_context
 
-from .errors import InputError
+from .batch_state import BatchState
 from .policy_names import NAMES, make_policy
 from .solve import PRECONDITIONERS, solve_system
 
 SUFFIXES = (".mtx", ".npz")
 COLUMNS = ("input", "trial", "omega", "context", "iterations", "converged", "status",
            "residual_norm", "seconds")
-STATE_FORMAT = "relax.batch"
 
 
 def collect_inputs(paths) -> list[str]:
@@ -63,7 +60,11 @@ def collect_inputs(paths) -> list[str]:
 
 def solve_input(path, method, precond, rtol, maxiter, omega) -> dict:
     """Read one system and solve it (runs on a worker): the row's solver fields."""
-    system = load_system(path)
+    return solve_loaded(load_system(path), method, precond, rtol, maxiter, omega)
+
+
+def solve_loaded(system, method, precond, rtol, maxiter, omega) -> dict:
+    """Solve a loaded system: the row's solver fields (``seconds`` is the solve's time)."""
     start = time.perf_counter()
     res = solve_system(system.A, system.b, system.x0, method=method, precond=precond,
                        omega=omega, rtol=rtol, maxiter=maxiter)
@@ -72,15 +73,18 @@ def solve_input(path, method, precond, rtol, maxiter, omega) -> dict:
             "seconds": time.perf_counter() - start}
 
 
-def context_of(path, field: str | None) -> float | None:
-    """The context of an input: ``Instance.context`` for "context", else a metadata field."""
+def context_of(path, field: str | None, system=None) -> float | None:
+    """The context of an input: ``Instance.context`` for "context", else a metadata field
+    (from ``system``, the input already loaded, if given)."""
     if field is None:
         return None
-    system = load_system(path)
-    value = system.context if field == "context" else system.meta.get(field)
+    if system is None:
+        value = read_context(path, field)
+    else:
+        value = system.context if field == "context" else system.meta.get(field)
     if value is None or isinstance(value, str):
         raise ValueError(f"{path!r} has no numeric context field {field!r}")
-    return float(value)
+    return value
 
 
 class Journal:
@@ -129,59 +133,24 @@ class Journal:
             os.fsync(f.fileno())
 
 
-class BatchState:
-    """The tuner and its pending trials (``{trial id: input}``), saved atomically."""
-
-    def __init__(self, path, tuner_, pending=None):
-        self.path = None if path is None else Path(path)
-        self.tuner = tuner_
-        self.pending: dict[int, str] = dict(pending or {})
-
-    @classmethod
-    def load(cls, path) -> BatchState:
-        try:
-            data = read_json(path)
-            if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
-                raise StateError("not a relax batch state file")
-            t = tuner.Tuner.from_state_dict(data["tuner"])
-            pending = {int(k): str(v) for k, v in data["pending"].items()}
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise InputError(
-                f"the state file {str(path)!r} is unreadable ({exc}); it was left untouched: "
-                "delete it or pass another --state to start afresh") from None
-        return cls(path, t, pending)
-
-    def save(self) -> None:
-        if self.path is not None:
-            write_json_atomic(self.path, {"format": STATE_FORMAT, "version": 1,
-                                          "tuner": self.tuner.state_dict(),
-                                          "pending": {str(k): v
-                                                      for k, v in self.pending.items()}})
-
-
 def _row(path, trial, result) -> dict:
     return {"input": path, "trial": trial.id, "omega": trial.value, "context": trial.context,
             **result}
 
 
 def _record(state, journal, path, trial, result) -> None:
-    """Append the row, then tell the tuner and save: the order that makes resuming exact."""
+    """Append the row, then tell the tuner: the order that makes resuming exact."""
     journal.append(_row(path, trial, result))
-    state.tuner.tell(trial, float(max(result["iterations"], 1)),
-                     censored=not result["converged"])
-    del state.pending[trial.id]
-    state.save()
+    state.tell(trial.id, float(max(result["iterations"], 1)), censored=not result["converged"])
 
 
 def recover(state, journal) -> None:
     """Tell the tuner the journal rows it has not learned (a run killed between the two)."""
-    outstanding = {t.id for t in state.tuner.outstanding}
+    pending = state.pending
     for row in journal.rows:
-        if row["trial"] in outstanding and row["trial"] in state.pending:
-            state.tuner.tell(row["trial"], float(max(row["iterations"], 1)),
-                             censored=not row["converged"])
-            del state.pending[row["trial"]]
-    state.save()
+        if pending.get(row["trial"]) == row["input"]:
+            state.tell(row["trial"], float(max(row["iterations"], 1)),
+                       censored=not row["converged"])
 
 
 @click.command()
@@ -200,7 +169,8 @@ def recover(state, journal) -> None:
 @click.option("--bounds", nargs=2, type=float, default=None,
               help="Context bounds (needed with --context).")
 @click.option("--state", type=click.Path(dir_okay=False),
-              help="Tuner state file, saved after every result; resumes a killed run.")
+              help="Tuner state file, a line appended per ask and per result; resumes a killed "
+                   "run.")
 @click.option("--out", type=click.Path(dir_okay=False),
               help="Results file (.csv or .jsonl); JSON lines on stdout without it.")
 @click.option("--rtol", type=click.FloatRange(0.0, min_open=True), default=1e-8,
@@ -234,31 +204,35 @@ def batch(inputs, method, precond, policy, arms, field, bounds, state, out, rtol
     if state is not None and Path(state).exists():
         run_state = BatchState.load(state)
     else:
-        run_state = BatchState(state, tuner.Tuner(make_policy(
+        run_state = BatchState.create(state, tuner.Tuner(make_policy(
             policy, grid, bounds=None if field is None else tuple(bounds), seed=seed)))
+    with run_state:
+        _run(paths, run_state, journal, field, (method, precond, rtol, maxiter), workers,
+             scheduler)
+
+
+def _run(paths, run_state, journal, field, solve_args, workers, scheduler):
     recover(run_state, journal)
-    done = {row["input"] for row in journal.rows}
+    done = run_state.done | {row["input"] for row in journal.rows}
     resumed = {v: k for k, v in run_state.pending.items()}       # input -> pending trial id
     todo = [p for p in paths if p not in done]
     click.echo(f"relax batch: {len(paths)} inputs, {len(done)} already done, "
                f"{len(todo)} to solve", err=True)
-    solve_args = (method, precond, rtol, maxiter)
 
-    def next_trial(path):
+    def next_trial(path, system=None):
         if path in resumed:
             tid = resumed[path]
             return next(t for t in run_state.tuner.outstanding if t.id == tid)
-        trial = run_state.tuner.ask(context_of(path, field))
-        run_state.pending[trial.id] = path
-        run_state.save()
-        return trial
+        return run_state.ask(path, context_of(path, field, system))
 
     if workers is None and scheduler is None:
         for path in todo:
-            trial = next_trial(path)
-            _record(run_state, journal, path, trial, solve_input(path, *solve_args, trial.value))
-        return
-    _run_on_dask(todo, next_trial, solve_args, run_state, journal, workers, scheduler)
+            system = load_system(path)
+            trial = next_trial(path, system)
+            _record(run_state, journal, path, trial,
+                    solve_loaded(system, *solve_args, trial.value))
+    else:
+        _run_on_dask(todo, next_trial, solve_args, run_state, journal, workers, scheduler)
 
 
 def _run_on_dask(todo, next_trial, solve_args, run_state, journal, workers, scheduler):

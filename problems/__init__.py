@@ -11,7 +11,7 @@ shifted_laplacian_sequence, optimal_sor_omega, SHIFT_BOUNDS
     (:mod:`problems.shifted_laplacian`).
 HeatEquation, KAPPA_BOUNDS
     Experiment 2: the 2-D heat equation by Crank-Nicolson (:mod:`problems.heat`).
-read_matrix, write_matrix, load_system, save_system
+read_matrix, write_matrix, load_system, read_context, save_system
     ``.mtx`` and ``.npz`` files (:mod:`problems.io`).
 
 Examples
@@ -31,7 +31,7 @@ from .gallery import (
 )
 from .heat import KAPPA_BOUNDS, HeatEquation
 from .instance import Instance
-from .io import load_system, read_matrix, save_system, write_matrix
+from .io import load_system, read_context, read_matrix, save_system, write_matrix
 from .shifted_laplacian import SHIFT_BOUNDS, optimal_sor_omega, shifted_laplacian_sequence
 
 __all__ = [
@@ -50,5 +50,6 @@ __all__ = [
     "read_matrix",
     "write_matrix",
     "load_system",
+    "read_context",
     "save_system",
 ]

@@ -211,6 +211,40 @@ def load_system(path) -> Instance:
                     meta={**extra, "source": str(path), "rhs": rhs})
 
 
+def read_context(path, field: str = "context") -> float | None:
+    """Read one number of a system file without reading its matrix.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A system file (``.npz`` from :func:`save_system`, or ``.mtx``, which has none).
+    field : str
+        ``"context"`` (the instance's context) or the name of a metadata entry.
+
+    Returns
+    -------
+    float or None
+        The value, or None when the file does not have it (or it is text).
+
+    Examples
+    --------
+    >>> import tempfile, os, numpy as np
+    >>> path = os.path.join(tempfile.mkdtemp(), "s.npz")
+    >>> save_system(path, np.eye(2), np.ones(2), context=0.3, meta={"shift": 1.5})
+    >>> read_context(path), read_context(path, "shift"), read_context(path, "nosuch")
+    (0.3, 1.5, None)
+    """
+    path = Path(path)
+    if _suffix(path, MATRIX_SUFFIXES) == ".mtx":
+        _existing(path)
+        return None
+    key = field if field == "context" else "meta_" + field
+    with np.load(_existing(path), allow_pickle=False) as arrays:
+        if key not in arrays.files or arrays[key].dtype.kind not in "iuf":
+            return None
+        return float(arrays[key])
+
+
 def save_system(path, A, b, x0=None, *, context=None, meta=None) -> None:
     """Write ``A``, ``b`` and optionally ``x0``, a context and metadata to one ``.npz`` file
     for :func:`load_system`.

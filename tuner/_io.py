@@ -22,9 +22,13 @@ def write_json_atomic(path, data) -> None:
     >>> json.load(open(os.path.join(folder, "state.json")))
     {'a': [1, 2.5]}
     """
+    write_text_atomic(path, json.dumps(data, allow_nan=False, indent=1))
+
+
+def write_text_atomic(path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (see :func:`write_json_atomic`)."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    text = json.dumps(data, allow_nan=False, indent=1)
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
                                dir=folder)
     try:

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 import cli.batch as batch_module
 import tuner
+from cli.batch_state import BatchState
 from cli.main import main
 from problems import load_system, save_system, shifted_laplacian_sequence
 from solvers import sor
@@ -44,9 +45,9 @@ def _check_complete(inputs, out, state):
     """Every input exactly once in the journal, and the tuner learned exactly those rows."""
     rows = _rows(out)
     assert sorted(r["input"] for r in rows) == sorted(inputs)
-    saved = json.loads(Path(state).read_text())
-    assert saved["pending"] == {}
-    history = tuner.Tuner.from_state_dict(saved["tuner"]).history
+    saved = BatchState.load(state)
+    assert saved.pending == {} and saved.done == set(inputs)
+    history = saved.tuner.history
     assert sorted(h["id"] for h in history) == sorted(int(r["trial"]) for r in rows)
     by_id = {h["id"]: h for h in history}
     for r in rows:
@@ -122,7 +123,7 @@ def test_a_crash_during_a_solve_reuses_the_pending_trial(tmp_path, monkeypatch):
     inputs = _make_inputs(tmp_path / "in", 10)
     out, state = tmp_path / "r.csv", tmp_path / "s.json"
     args = [str(tmp_path / "in"), "--method", "sor", "--state", str(state), "--out", str(out)]
-    real_solve = batch_module.solve_input
+    real_solve = batch_module.solve_loaded
     calls = {"n": 0}
 
     def dying_solve(*a):
@@ -131,12 +132,11 @@ def test_a_crash_during_a_solve_reuses_the_pending_trial(tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return real_solve(*a)
 
-    monkeypatch.setattr(batch_module, "solve_input", dying_solve)
+    monkeypatch.setattr(batch_module, "solve_loaded", dying_solve)
     assert _batch(*args).exit_code != 0
-    saved = json.loads(state.read_text())
-    (pending_id, pending_input), = saved["pending"].items()
+    (pending_id, pending_input), = BatchState.load(state).pending.items()
     assert pending_input == inputs[5] and len(_rows(out)) == 5
-    monkeypatch.setattr(batch_module, "solve_input", real_solve)
+    monkeypatch.setattr(batch_module, "solve_loaded", real_solve)
     assert _batch(*args).exit_code == 0
     rows = _check_complete(inputs, out, state)
     assert int(rows[5]["trial"]) == int(pending_id)     # solved with the trial it was given

@@ -9,7 +9,7 @@ import problems
 PUBLIC = {
     "Instance", "poisson", "anisotropic_diffusion", "elasticity", "load_example", "EXAMPLES",
     "SPD_EXAMPLES", "shifted_laplacian_sequence", "optimal_sor_omega", "SHIFT_BOUNDS",
-    "HeatEquation", "KAPPA_BOUNDS", "read_matrix", "write_matrix", "load_system",
+    "HeatEquation", "KAPPA_BOUNDS", "read_matrix", "write_matrix", "load_system", "read_context",
     "save_system",
 }
 
