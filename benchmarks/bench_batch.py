@@ -7,9 +7,13 @@
    (the solve alone), then by `relax batch` (file read + solve + tuner + journal row + state
    file), with a fixed omega and with the default policy and the shift as context. Prints the
    seconds per instance of each and the difference.
-2. Throughput: ``--large`` Poisson systems that take about a second each by plain CG, solved by
-   `relax batch` serially and on a local Dask cluster of ``--workers`` workers. Numba runs one
-   thread per process here (NUMBA_NUM_THREADS=1), so the workers do not compete for cores.
+2., 3. Throughput: ``--large`` systems that take about a second each, solved by `relax batch`
+   serially and on Dask with ``--workers`` workers: a cluster started by the batch itself
+   (``--workers``, start-up included) and one already running and warmed up
+   (``--scheduler``). Two kinds: Poisson 400 x 400 by plain CG (memory-bound: its 10 MB of
+   matrix are streamed from memory at every iteration) and Poisson 100 x 100 by SOR at
+   omega = 1 (in cache). Numba runs one thread per process here (NUMBA_NUM_THREADS=1), so
+   the workers do not compete for cores.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import os
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
+import multiprocessing  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -27,6 +32,7 @@ import numpy as np  # noqa: E402
 from _common import machine  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
+from cli.batch import solve_input  # noqa: E402
 from cli.main import main as relax  # noqa: E402
 from problems import load_system, poisson, save_system, shifted_laplacian_sequence  # noqa: E402
 from solvers import cg, sor  # noqa: E402
@@ -51,13 +57,18 @@ def overhead(directory: Path, count: int):
     for s in systems:
         sor(s.A, s.b, omega=1.6)
     alone = (time.perf_counter() - start) / count
+    start = time.perf_counter()
+    for f in files:
+        s = load_system(f)
+        sor(s.A, s.b, omega=1.6)
+    read_solve = (time.perf_counter() - start) / count
     timed_batch([str(files[0]), "--method", "sor", "--tune", "fixed:1.6"])       # warm up
-    rows = [("solve alone (loaded system, sor)", alone)]
+    rows = [("solve alone (loaded system, sor)", alone), ("file read + solve", read_solve)]
     for label, extra in (("relax batch, fixed:1.6", ["--tune", "fixed:1.6"]),
                          ("relax batch, default + context",
                           ["--context", "context", "--bounds", "-0.15", "0.65"])):
         out = directory / f"{len(rows)}.csv"
-        state = directory / f"{len(rows)}.json"
+        state = directory / f"{len(rows)}.state"
         seconds = timed_batch([str(directory), "--method", "sor", *extra, "--out", str(out),
                                "--state", str(state)])
         rows.append((label, seconds / count))
@@ -66,29 +77,85 @@ def overhead(directory: Path, count: int):
         print(f"  {label:<34}{1e3 * s:>9.3f} ms   (+{1e3 * (s - alone):.3f} ms over the solve)")
 
 
-def throughput(directory: Path, count: int, workers: int):
-    A = poisson((400, 400))
+def _poisson_inputs(directory: Path, m: int, count: int) -> Path:
+    directory.mkdir()
+    A = poisson((m, m))
     rng = np.random.default_rng(0)
     for i in range(count):
         save_system(directory / f"p_{i:03d}.npz", A, rng.normal(size=A.shape[0]))
-    one = load_system(next(directory.glob("*.npz")))
-    start = time.perf_counter()
-    res = cg(one.A, one.b, rtol=1e-8)
-    print(f"\n2. {count} Poisson systems (n = {A.shape[0]}), plain CG: one solve "
-          f"{time.perf_counter() - start:.2f} s ({res.iterations} iterations)")
-    common = [str(directory), "--method", "cg", "--precond", "none", "--tune", "fixed:1.0"]
-    serial = timed_batch([*common, "--out", str(directory / "serial.csv")])
-    parallel = timed_batch([*common, "--out", str(directory / "dask.csv"),
+    return directory
+
+
+def _warm_cluster(workers: int, directory: Path, solve: list[str]):
+    """A local cluster like `relax batch --workers` starts, its workers warmed up (imports
+    and compiled kernels loaded) by a one-input batch."""
+    from dask.distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           dashboard_address=None)
+    client = Client(cluster)
+    warm = directory.parent / f"{directory.name}_warm"
+    warm.mkdir()
+    first = next(directory.glob("*.npz"))
+    (warm / first.name).symlink_to(first)
+    for _ in range(workers):
+        timed_batch([str(warm), *solve, "--scheduler", cluster.scheduler_address])
+    return cluster, client
+
+
+def _process_pool(directory: Path, workers: int, m: int) -> float:
+    """Seconds for a pool of warmed-up processes to solve the inputs, without tuner, journal
+    or Dask: what the machine allows for this many processes at once."""
+    files = sorted(str(f) for f in directory.glob("*.npz"))
+    args = (("cg", "none") if m == 400 else ("sor", "none")) + (1e-8, 100000, 1.0)
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        pool.starmap(solve_input, [(files[0], *args)] * workers)           # warm up
+        start = time.perf_counter()
+        pool.starmap(solve_input, [(f, *args) for f in files], chunksize=1)
+        return time.perf_counter() - start
+
+
+def throughput(directory: Path, count: int, workers: int):
+    """Serial against Dask on two kinds of one-second instances."""
+    cases = (
+        ("Poisson 400 x 400 (n = 160000), plain CG: memory-bound", 400,
+         ["--method", "cg", "--precond", "none", "--tune", "fixed:1.0"]),
+        ("Poisson 100 x 100 (n = 10000), SOR omega = 1: in cache", 100,
+         ["--method", "sor", "--tune", "fixed:1.0", "--maxiter", "100000"]),
+    )
+    for k, (label, m, solve) in enumerate(cases):
+        inputs = _poisson_inputs(directory / f"case{k}", m, count)
+        one = load_system(next(inputs.glob("*.npz")))
+        timed_batch([str(next(inputs.glob("*.npz"))), *solve])               # compile
+        start = time.perf_counter()
+        res = (cg(one.A, one.b, rtol=1e-8) if m == 400 else
+               sor(one.A, one.b, omega=1.0, rtol=1e-8, maxiter=100000))
+        print(f"\n{2 + k}. {count} x {label}: one solve {time.perf_counter() - start:.2f} s "
+              f"({res.iterations} iterations)")
+        serial = timed_batch([str(inputs), *solve, "--out", str(directory / f"s{k}.csv")])
+        cold = timed_batch([str(inputs), *solve, "--out", str(directory / f"c{k}.csv"),
                             "--workers", str(workers)])
-    print(f"  serial              {serial:7.2f} s   {count / serial:.2f} instances/s")
-    print(f"  Dask, {workers} workers     {parallel:7.2f} s   {count / parallel:.2f} instances/s"
-          f"   ({serial / parallel:.2f}x the serial throughput, cluster start-up included)")
+        ceiling = _process_pool(inputs, workers, m)
+        cluster, client = _warm_cluster(workers, inputs, solve)
+        try:
+            warm = timed_batch([str(inputs), *solve, "--out", str(directory / f"w{k}.csv"),
+                                "--scheduler", cluster.scheduler_address])
+        finally:
+            client.close()
+            cluster.close()
+        print(f"  serial                          {serial:7.2f} s   "
+              f"{count / serial:.2f} instances/s")
+        for name, seconds in ((f"Dask --workers {workers} (start-up incl.)", cold),
+                              (f"Dask, {workers} warm workers", warm),
+                              (f"ceiling: {workers} warm processes", ceiling)):
+            print(f"  {name:<32}{seconds:7.2f} s   {count / seconds:.2f} instances/s   "
+                  f"({serial / seconds:.2f}x serial)")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=200)
-    parser.add_argument("--large", type=int, default=12)
+    parser.add_argument("--large", type=int, default=24)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     print(f"machine: {machine()}")
