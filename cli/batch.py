@@ -30,6 +30,7 @@ import tuner
 from problems import load_system, read_context
 
 from .batch_state import BatchState
+from .errors import InputError
 from .policy_names import NAMES, make_policy
 from .solve import PRECONDITIONERS, solve_system
 
@@ -201,14 +202,29 @@ def batch(inputs, method, precond, policy, arms, field, bounds, state, out, rtol
                                  param_hint="--arms") from None
     paths = collect_inputs(inputs)
     journal = Journal(out)
+    options = {"method": method, "precond": precond, "tune": policy, "arms": arms,
+               "context": field, "bounds": None if bounds is None else list(bounds),
+               "rtol": rtol, "maxiter": maxiter, "seed": seed}
     if state is not None and Path(state).exists():
         run_state = BatchState.load(state)
+        _check_resumed_options(state, run_state.options, options)
     else:
         run_state = BatchState.create(state, tuner.Tuner(make_policy(
-            policy, grid, bounds=None if field is None else tuple(bounds), seed=seed)))
+            policy, grid, bounds=None if field is None else tuple(bounds), seed=seed)),
+            options)
     with run_state:
         _run(paths, run_state, journal, field, (method, precond, rtol, maxiter), workers,
              scheduler)
+
+
+def _check_resumed_options(path, saved: dict, given: dict) -> None:
+    """A run resumed from a state file must be the run that wrote it."""
+    changed = [f"--{key} {saved.get(key)!r} (now {value!r})" for key, value in given.items()
+               if saved.get(key) != value]
+    if changed:
+        raise InputError(f"the state file {str(path)!r} belongs to a run with "
+                         f"{', '.join(changed)}: pass the same options to resume it, or "
+                         "another --state to start afresh")
 
 
 def _run(paths, run_state, journal, field, solve_args, workers, scheduler):

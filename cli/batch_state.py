@@ -45,6 +45,8 @@ class BatchState:
         The tuner, fresh or restored.
     inputs : dict of int to str, optional
         The input of every trial asked so far, by trial id.
+    options : dict, optional
+        The options of the run (JSON values), kept so that a resumed run can check its own.
 
     Examples
     --------
@@ -59,18 +61,19 @@ class BatchState:
     {'a.npz'}
     """
 
-    def __init__(self, path, tuner: Tuner, inputs=None):
+    def __init__(self, path, tuner: Tuner, inputs=None, options=None):
         self.path = None if path is None else Path(path)
         self.tuner = tuner
         self.inputs: dict[int, str] = dict(inputs or {})
+        self.options: dict = dict(options or {})
         self._log = None
         self._log_bytes = 0
         self._snapshot_bytes = 0
 
     @classmethod
-    def create(cls, path, tuner: Tuner) -> BatchState:
+    def create(cls, path, tuner: Tuner, options=None) -> BatchState:
         """A new state, written to ``path`` at once (when not None)."""
-        state = cls(path, tuner)
+        state = cls(path, tuner, options=options)
         state.snapshot()
         return state
 
@@ -89,7 +92,8 @@ class BatchState:
             if head.get("version") != VERSION:
                 raise StateError(f"version {head.get('version')!r} is not {VERSION}")
             state = cls(None, Tuner.from_state_dict(head["tuner"]),
-                        {int(k): str(v) for k, v in head["inputs"].items()})
+                        {int(k): str(v) for k, v in head["inputs"].items()},
+                        dict(head["options"]))
             for line in lines[1:]:
                 if line:
                     state._replay(json.loads(line))
@@ -157,7 +161,8 @@ class BatchState:
             return
         self.close_log()
         text = _line({"format": FORMAT, "version": VERSION, "tuner": self.tuner.state_dict(),
-                      "inputs": {str(k): v for k, v in self.inputs.items()}})
+                      "inputs": {str(k): v for k, v in self.inputs.items()},
+                      "options": self.options})
         write_text_atomic(self.path, text)
         self._snapshot_bytes, self._log_bytes = len(text), 0
 

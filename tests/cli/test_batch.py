@@ -234,3 +234,16 @@ def test_context_from_a_metadata_field(tmp_path):
     assert [float(r["context"]) for r in _rows(out)] == [0.0, 0.3]
     bad = _batch(str(d), "--context", "nosuch", "--bounds", "0", "1")
     assert bad.exit_code == 2 and "no numeric context field 'nosuch'" in bad.output
+
+
+def test_resuming_with_other_options_is_refused(tmp_path):
+    _make_inputs(tmp_path / "in", 3)
+    state = tmp_path / "s.state"
+    args = [str(tmp_path / "in"), "--method", "sor", "--state", str(state)]
+    assert _batch(*args, "--tune", "fixed:1.5").exit_code == 0
+    before = state.read_text()
+    result = _batch(*args, "--tune", "fixed:1.6")
+    assert result.exit_code == 2, result.output
+    assert "--tune 'fixed:1.5' (now 'fixed:1.6')" in result.output
+    assert "start afresh" in result.output and state.read_text() == before
+    assert _batch(*args, "--tune", "fixed:1.5").exit_code == 0      # the same run: nothing to do
