@@ -4,14 +4,16 @@
 
 Prints the time per sweep inside a multi-sweep call (fixed per-call costs cancel), the
 end-to-end time of a one-sweep call, the ratio PyAMG / relax, and the effective bandwidth of
-each next to the machine's streaming bandwidth. relax's sweep also computes the residual of
-the iterate it starts from (its convergence test); PyAMG's does not.
+each next to the machine's streaming bandwidth, for lexicographic SOR and for multicolour
+(red-black) SOR on one thread and on all of them. relax's sweep also computes the residual
+of the iterate it starts from (its convergence test); PyAMG's does not.
 """
 
 from __future__ import annotations
 
 import argparse
 
+import numba
 import numpy as np
 import pyamg
 from _common import machine, marginal_times, median_times, print_table, streaming_bandwidth
@@ -33,13 +35,23 @@ def main():
     b, x0 = rng.standard_normal(n), rng.standard_normal(n)
     omega = args.omega
 
+    threads = numba.config.NUMBA_NUM_THREADS
+
     def make_runner(name, k):
         if name == "relax":
             return lambda: sor(A, b, x0, omega=omega, rtol=0.0, maxiter=k)
+        if name.startswith("multicolor"):
+            count = 1 if name.endswith("1 thread") else threads
+
+            def run():
+                numba.set_num_threads(count)
+                sor(A, b, x0, omega=omega, rtol=0.0, maxiter=k, ordering="multicolor")
+            return run
         x = x0.copy()
         return lambda: pyamg_sor(A, x, b, omega, iterations=k, sweep="forward")
 
-    make_runner.names = ("relax", "pyamg")
+    make_runner.names = ("relax", "multicolor, 1 thread", f"multicolor, {threads} threads",
+                         "pyamg")
     per_sweep = marginal_times(make_runner, (4, 34), args.repeats)
     one_call = median_times({name: make_runner(name, 1) for name in make_runner.names},
                             args.repeats)
@@ -58,6 +70,11 @@ def main():
     print_table(rows, ("", "ms/sweep", "ms one-sweep call", "effective GB/s"))
     print(f"ratio pyamg/relax per sweep: {per_sweep['pyamg'] / per_sweep['relax']:.2f}x; "
           f"one-sweep call: {one_call['pyamg'] / one_call['relax']:.2f}x")
+    multi, single = per_sweep[f"multicolor, {threads} threads"], \
+        per_sweep["multicolor, 1 thread"]
+    print(f"ratio pyamg/multicolor ({threads} threads) per sweep: "
+          f"{per_sweep['pyamg'] / multi:.2f}x; speed-up 1 -> {threads} threads: "
+          f"{single / multi:.2f}x")
 
 
 if __name__ == "__main__":

@@ -10,11 +10,12 @@ from .errors import (
     ZeroDiagonalError,
 )
 from .krylov import cg, ssor_preconditioner
+from .ordering import Coloring, color_rows
 from .relaxation import sor, ssor
 from .result import Result
 
 __all__ = [
-    "sor", "ssor", "cg", "ssor_preconditioner", "Result",
+    "sor", "ssor", "cg", "ssor_preconditioner", "Result", "color_rows", "Coloring",
     "SolverInputError", "ShapeError", "NonFiniteError", "DTypeError", "ParameterError",
     "ZeroDiagonalError", "NotSPDError",
 ]

@@ -1,7 +1,27 @@
 """Numba kernels shared by the solvers: plain loops over canonical CSR arrays."""
 
+import types
+
 import numpy as np
-from numba import njit
+from numba import njit, prange
+
+
+def serial_and_parallel(func, *, has_prange=True, **parallel_globals):
+    """Compile ``func`` twice: plain, and as a multithreaded twin under a distinct name.
+
+    Its ``prange`` loops run as plain loops in the first and across threads in the second
+    (compiled with ``parallel=True`` when ``has_prange``). ``parallel_globals`` rebind the
+    names of callees in the twin (to their own multithreaded twins).
+    """
+    serial = njit(cache=True)(func)
+    globals_ = {**func.__globals__, **parallel_globals} if parallel_globals else \
+        func.__globals__
+    twin = types.FunctionType(func.__code__, globals_, func.__name__ + "_parallel",
+                              func.__defaults__, func.__closure__)
+    twin.__qualname__ = func.__qualname__ + "_parallel"
+    twin.__doc__ = func.__doc__
+    return serial, njit(cache=True, parallel=has_prange)(twin)
+
 
 _EXPONENT = np.uint64(0x7FF0000000000000)
 _MAGNITUDE = np.uint64(0x7FFFFFFFFFFFFFFF)
@@ -46,14 +66,16 @@ def diagonal(indptr, indices, data):
     return pos, values
 
 
-@njit(cache=True)
-def residual(indptr, indices, data, b, x, r):
+def _residual(indptr, indices, data, b, x, r):
     """Fill ``r = b - A x`` and return ``||r||_2``."""
     rr = 0.0
-    for i in range(b.shape[0]):
+    for i in prange(b.shape[0]):
         s = b[i]
         for p in range(indptr[i], indptr[i + 1]):
             s -= data[p] * x[indices[p]]
         r[i] = s
         rr += s * s
     return np.sqrt(rr)
+
+
+residual, residual_parallel = serial_and_parallel(_residual)

@@ -5,24 +5,12 @@ Whole solves run inside one compiled call (no Python between iterations). Kernel
 systems, where threads cost more than they save, and a multithreaded one.
 """
 
-import types
-
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from .._kernels import residual
+from .._kernels import residual, residual_parallel, serial_and_parallel
 
 CONVERGED, MAXITER, BREAKDOWN, NOT_SPD_A, NOT_SPD_M = 1, 2, 3, 4, 5
-
-
-def _serial_and_parallel(func):
-    """Compile ``func`` twice: plain, and with ``parallel=True`` under a distinct name."""
-    serial = njit(cache=True)(func)
-    twin = types.FunctionType(func.__code__, func.__globals__, func.__name__ + "_parallel",
-                              func.__defaults__, func.__closure__)
-    twin.__qualname__ = func.__qualname__ + "_parallel"
-    twin.__doc__ = func.__doc__
-    return serial, njit(cache=True, parallel=True)(twin)
 
 
 def _spmv(indptr, indices, data, x, y):
@@ -139,47 +127,85 @@ def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals):
                 p[i] = dinv[i] * r[i] + beta * p[i]
 
 
-spmv, spmv_parallel = _serial_and_parallel(_spmv)
-pcg, pcg_parallel = _serial_and_parallel(_pcg)
+spmv, spmv_parallel = serial_and_parallel(_spmv)
+pcg, pcg_parallel = serial_and_parallel(_pcg)
 
 
-@njit(cache=True)
-def lower_solve(indptr, indices, data, diag_pos, dinv, r, y):
-    """Solve ``(D/omega + L) y = r``, with ``dinv = omega / D``."""
-    for i in range(r.shape[0]):
-        s = r[i]
-        for p in range(indptr[i], diag_pos[i]):
-            s -= data[p] * y[indices[p]]
-        y[i] = s * dinv[i]
+def _lower_solve(indptr, indices, data, diag_pos, dinv, r, y, color_ptr):
+    """Solve ``(D/omega + L) y = r``, with ``dinv = omega / D``, block by block."""
+    for c in range(color_ptr.shape[0] - 1):
+        for i in prange(color_ptr[c], color_ptr[c + 1]):
+            s = r[i]
+            for p in range(indptr[i], diag_pos[i]):
+                s -= data[p] * y[indices[p]]
+            y[i] = s * dinv[i]
 
 
-@njit(cache=True)
-def upper_solve(indptr, indices, data, diag_pos, dinv, r, y):
-    """Solve ``(D/omega + U) y = r``, with ``dinv = omega / D``."""
-    for i in range(r.shape[0] - 1, -1, -1):
-        s = r[i]
-        for p in range(diag_pos[i] + 1, indptr[i + 1]):
-            s -= data[p] * y[indices[p]]
-        y[i] = s * dinv[i]
+def _upper_solve(indptr, indices, data, diag_pos, dinv, r, y, color_ptr):
+    """Solve ``(D/omega + U) y = r``, with ``dinv = omega / D``, blocks and rows reversed."""
+    for c in range(color_ptr.shape[0] - 2, -1, -1):
+        start, stop = color_ptr[c], color_ptr[c + 1]
+        for k in prange(start, stop):
+            i = stop - 1 - (k - start)
+            s = r[i]
+            for p in range(diag_pos[i] + 1, indptr[i + 1]):
+                s -= data[p] * y[indices[p]]
+            y[i] = s * dinv[i]
 
 
-@njit(cache=True)
-def ssor_apply(indptr, indices, data, diag_pos, dinv, scale, r, z, work):
+lower_solve, lower_solve_parallel = serial_and_parallel(_lower_solve)
+upper_solve, upper_solve_parallel = serial_and_parallel(_upper_solve)
+
+
+def _ssor_apply(indptr, indices, data, diag_pos, dinv, scale, r, z, work, color_ptr):
     """``z = M^{-1} r`` for ``M = (D/w + L) (D/w)^{-1} (D/w + U) / (2 - w)``.
 
     ``scale = 2 - omega``; ``work`` is scratch of length n.
     """
-    lower_solve(indptr, indices, data, diag_pos, dinv, r, work)
-    for i in range(r.shape[0]):
+    lower_solve(indptr, indices, data, diag_pos, dinv, r, work, color_ptr)
+    for i in prange(r.shape[0]):
         work[i] /= dinv[i]
-    upper_solve(indptr, indices, data, diag_pos, dinv, work, z)
-    for i in range(r.shape[0]):
+    upper_solve(indptr, indices, data, diag_pos, dinv, work, z, color_ptr)
+    for i in prange(r.shape[0]):
         z[i] *= scale
 
 
-@njit(cache=True)
-def ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w, work, tol,
-             maxiter, residuals):
+ssor_apply, ssor_apply_parallel = serial_and_parallel(
+    _ssor_apply, lower_solve=lower_solve_parallel, upper_solve=upper_solve_parallel)
+
+
+def _backward_block(indptr, indices, data, diag_pos, dinv, rbar, beta, p, t, start, stop):
+    """Rows ``start:stop`` (last first) of ``p <- D/w rbar + beta p; t = Uw^{-1} p``."""
+    for k in prange(start, stop):
+        i = stop - 1 - (k - start)
+        pi = rbar[i] / dinv[i] + beta * p[i]
+        p[i] = pi
+        s = pi
+        for jj in range(diag_pos[i] + 1, indptr[i + 1]):
+            s -= data[jj] * t[indices[jj]]
+        t[i] = s * dinv[i]
+
+
+def _forward_block(indptr, indices, data, diag_pos, dinv, kdiag, rbar, p, t, w, start, stop):
+    """Rows ``start:stop`` of ``w = Lw^{-1} (p + K t)``; returns their share of ``p.(t + w)``
+    and of ``||Lw rbar||^2``."""
+    pq = 0.0
+    rr = 0.0
+    for i in prange(start, stop):
+        s = p[i] + kdiag[i] * t[i]
+        lr = rbar[i] / dinv[i]
+        for jj in range(indptr[i], diag_pos[i]):
+            j = indices[jj]
+            s -= data[jj] * w[j]
+            lr += data[jj] * rbar[j]
+        w[i] = s * dinv[i]
+        pq += p[i] * (t[i] + w[i])
+        rr += lr * lr
+    return pq, rr
+
+
+def _ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w, work, tol,
+              maxiter, residuals, color_ptr):
     """SSOR-preconditioned CG by Eisenstat's trick: no product with A inside the loop.
 
     With ``Lw = D/w + L``, ``Uw = D/w + U`` and ``K = (1 - 2/w) D``, so that
@@ -187,6 +213,7 @@ def ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w, 
     product with p is ``t + Lw^{-1} (p + K t)`` with ``t = Uw^{-1} p``: two triangular
     sweeps. The iterates are those of PCG with the SSOR preconditioner on ``A x = b``;
     ``x`` is updated directly (``x += alpha t``). ``dinv = w / D``, ``kdiag = K``.
+    The triangular sweeps go block by block (``color_ptr``, as in the SOR kernels).
 
     The residual ``r = Lw rbar`` of ``x_k`` is measured inside the forward sweep of
     iteration k+1, so convergence is seen one sweep pair late and ``x_k`` (not yet updated)
@@ -195,6 +222,7 @@ def ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w, 
     caller keeps omega above ``EISENSTAT_MIN_OMEGA``.
     """
     n = b.shape[0]
+    blocks = color_ptr.shape[0] - 1
     k = 0
     rho = 0.0
     beta = 0.0
@@ -209,9 +237,9 @@ def ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w, 
     restarted_at = -1
     while True:
         if restart:
-            lower_solve(indptr, indices, data, diag_pos, dinv, work, rbar)
+            lower_solve(indptr, indices, data, diag_pos, dinv, work, rbar, color_ptr)
             rho = 0.0
-            for i in range(n):
+            for i in prange(n):
                 rho += rbar[i] * rbar[i] / dinv[i]
             if not rho > 0.0:
                 return k, BREAKDOWN
@@ -219,27 +247,16 @@ def ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w, 
             p[:] = 0.0
             restart = False
             restarted_at = k
-        # Backward sweep: p <- D/w rbar + beta p on the fly, then t = Uw^{-1} p.
-        for i in range(n - 1, -1, -1):
-            pi = rbar[i] / dinv[i] + beta * p[i]
-            p[i] = pi
-            s = pi
-            for jj in range(diag_pos[i] + 1, indptr[i + 1]):
-                s -= data[jj] * t[indices[jj]]
-            t[i] = s * dinv[i]
-        # Forward sweep: w = Lw^{-1} (p + K t), p.q with q = t + w, and ||Lw rbar||.
+        for c in range(blocks - 1, -1, -1):
+            backward_block(indptr, indices, data, diag_pos, dinv, rbar, beta, p, t,
+                           color_ptr[c], color_ptr[c + 1])
         pq = 0.0
         rr = 0.0
-        for i in range(n):
-            s = p[i] + kdiag[i] * t[i]
-            lr = rbar[i] / dinv[i]
-            for jj in range(indptr[i], diag_pos[i]):
-                j = indices[jj]
-                s -= data[jj] * w[j]
-                lr += data[jj] * rbar[j]
-            w[i] = s * dinv[i]
-            pq += p[i] * (t[i] + w[i])
-            rr += lr * lr
+        for c in range(blocks):
+            pq_c, rr_c = forward_block(indptr, indices, data, diag_pos, dinv, kdiag, rbar, p,
+                                       t, w, color_ptr[c], color_ptr[c + 1])
+            pq += pq_c
+            rr += rr_c
         rnorm = residuals[0] if k == 0 else np.sqrt(rr)
         if k > 0:
             residuals[k] = rnorm
@@ -265,7 +282,7 @@ def ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w, 
             continue
         alpha = rho / pq
         rho_new = 0.0
-        for i in range(n):
+        for i in prange(n):
             x[i] += alpha * t[i]
             ri = rbar[i] - alpha * (t[i] + w[i])
             rbar[i] = ri
@@ -273,3 +290,10 @@ def ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w, 
         beta = rho_new / rho
         rho = rho_new
         k += 1
+
+
+backward_block, backward_block_parallel = serial_and_parallel(_backward_block)
+forward_block, forward_block_parallel = serial_and_parallel(_forward_block)
+ssor_pcg, ssor_pcg_parallel = serial_and_parallel(
+    _ssor_pcg, lower_solve=lower_solve_parallel, backward_block=backward_block_parallel,
+    forward_block=forward_block_parallel, residual=residual_parallel)

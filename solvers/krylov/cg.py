@@ -18,6 +18,8 @@ from .._validate import (
 )
 from ..backend import check_backend
 from ..errors import DTypeError, NotSPDError, ParameterError, ShapeError
+from ..ordering.multicolor import PARALLEL_MIN_ROWS as MULTICOLOR_PARALLEL_MIN_ROWS
+from ..ordering.multicolor import multicolor_pattern
 from ..result import Result
 from . import _kernels
 from .preconditioners import _ssor_operator
@@ -51,10 +53,13 @@ def cg(A, b, x0=None, *, rtol=1e-8, atol=0.0, maxiter=None, M=None, callback=Non
         recursively updated residual and confirmed on the true residual before stopping.
     maxiter : int, optional
         Most iterations; ``10 n`` by default.
-    M : None, "jacobi", ("ssor", omega), "amg", or an operator
+    M : None, "jacobi", ("ssor", omega), ("ssor", omega, "multicolor"), "amg", or an operator
         The preconditioner. ``"jacobi"``: diagonal scaling. ``("ssor", omega)``: symmetric SOR,
         applied by Eisenstat's trick so an iteration costs two triangular sweeps and no
-        product with ``A``. ``"amg"``: one V-cycle of PyAMG smoothed aggregation. An operator
+        product with ``A``; with ``"multicolor"`` the sweeps go colour by colour (see
+        :func:`solvers.sor`), each colour's rows at once on every core: a different
+        preconditioner (usually more iterations, each cheaper). ``"amg"``: one V-cycle of
+        PyAMG smoothed aggregation. An operator
         (LinearOperator, matrix or callable) applies ``M^{-1}``, SciPy's convention.
     callback : callable, optional
         Called as ``callback(xk)`` after each iteration.
@@ -96,14 +101,14 @@ def cg(A, b, x0=None, *, rtol=1e-8, atol=0.0, maxiter=None, M=None, callback=Non
     maxiter = check_maxiter(maxiter, 10 * n)
     b, x, tol, scale = prepare_rhs(b, x0, n, rtol, atol)
     residuals = np.empty(maxiter + 1)
-    kind, param = _parse_preconditioner(M, csr is not None)
+    kind, param, ordering = _parse_preconditioner(M, csr is not None)
 
     compiled = kind in ("none", "jacobi") or (kind == "ssor" and param >= EISENSTAT_MIN_OMEGA)
     if csr is not None and callback is None and compiled:
-        k, code = _compiled(csr, kind, param, b, x, tol, maxiter, residuals)
+        k, code = _compiled(csr, kind, param, ordering, b, x, tol, maxiter, residuals)
     else:
         matvec = op.matvec if csr is None else _csr_matvec(csr)
-        psolve = _preconditioner_operator(kind, param, csr, n)
+        psolve = _preconditioner_operator(kind, param, ordering, csr, n)
         report = None if callback is None else (lambda xk: callback(xk / scale))
         k, code = _generic(matvec, psolve, b, x, tol, maxiter, residuals, report)
 
@@ -113,9 +118,12 @@ def cg(A, b, x0=None, *, rtol=1e-8, atol=0.0, maxiter=None, M=None, callback=Non
     if code == _kernels.NOT_SPD_M:
         raise NotSPDError("CG met a residual r with r^T M^{-1} r <= 0: the preconditioner "
                           "is not symmetric positive definite")
+    preconditioner = kind if param is None or kind == "operator" else (kind, param)
+    if ordering == "multicolor":
+        preconditioner += (ordering,)
     return Result.from_iterations(
         x, k, _STATUS[code], residuals, scale=scale, started=t0,
-        info={"method": "cg", "preconditioner": kind if param is None else (kind, param)})
+        info={"method": "cg", "preconditioner": preconditioner})
 
 
 def _check_operator(A):
@@ -127,45 +135,66 @@ def _check_operator(A):
 
 
 def _parse_preconditioner(M, have_matrix):
-    """Return ``(kind, param)`` with kind in none/jacobi/ssor/amg/operator."""
+    """Return ``(kind, param, ordering)`` with kind in none/jacobi/ssor/amg/operator."""
+    ordering = "lexicographic"
     if M is None:
-        return "none", None
+        return "none", None, ordering
     if isinstance(M, str):
         if M not in ("jacobi", "amg"):
             raise ParameterError(f"M must be None, 'jacobi', ('ssor', omega), 'amg' or an "
                                  f"operator; got {M!r}")
         kind, param = M, None
     elif isinstance(M, tuple):
-        if len(M) != 2 or M[0] != "ssor":
-            raise ParameterError(f"a tuple M must be ('ssor', omega); got {M!r}")
+        if len(M) not in (2, 3) or M[0] != "ssor" or M[2:] not in ((), ("multicolor",)):
+            raise ParameterError(f"a tuple M must be ('ssor', omega) or ('ssor', omega, "
+                                 f"'multicolor'); got {M!r}")
         kind, param = "ssor", check_omega(M[1])
+        if len(M) == 3:
+            ordering = "multicolor"
     elif isinstance(M, LinearOperator) or sp.issparse(M) or isinstance(M, np.ndarray) \
             or callable(M):
-        return "operator", M
+        return "operator", M, ordering
     else:
         raise ParameterError(f"M must be None, 'jacobi', ('ssor', omega), 'amg' or an "
                              f"operator; got {type(M).__name__}")
     if not have_matrix:
         raise ParameterError(f"M={M!r} needs the entries of A; with a LinearOperator A "
                              f"pass M as an operator")
-    return kind, param
+    return kind, param, ordering
 
 
-def _compiled(csr: CSRArrays, kind, omega, b, x, tol, maxiter, residuals):
+def _compiled(csr: CSRArrays, kind, omega, ordering, b, x, tol, maxiter, residuals):
     n = csr.n
     arrays = (csr.indptr, csr.indices, csr.data)
     if kind == "ssor":
-        d = csr.positive_diagonal("SSOR-preconditioned CG")
-        dinv = omega / d
-        kdiag = (1.0 - 2.0 / omega) * d
+        csr.positive_diagonal("SSOR-preconditioned CG")
+        if ordering == "multicolor":
+            return _multicolor_ssor_pcg(csr, omega, b, x, tol, maxiter, residuals)
+        d = csr.diagonal
         work = [np.empty(n) for _ in range(5)]
-        return _kernels.ssor_pcg(*arrays, csr.diagonal_positions, dinv, kdiag, b, x, *work,
-                                 tol, maxiter, residuals)
+        return _kernels.ssor_pcg(*arrays, csr.diagonal_positions, omega / d,
+                                 (1.0 - 2.0 / omega) * d, b, x, *work, tol, maxiter,
+                                 residuals, np.array([0, n], dtype=np.int64))
     dinv = 1.0 / csr.positive_diagonal("Jacobi-preconditioned CG") if kind == "jacobi" \
         else None
     kernel = _kernels.pcg_parallel if n >= PARALLEL_MIN_ROWS else _kernels.pcg
     r, p, q = np.empty(n), np.empty(n), np.empty(n)
     return kernel(*arrays, dinv, b, x, r, p, q, tol, maxiter, residuals)
+
+
+def _multicolor_ssor_pcg(csr: CSRArrays, omega, b, x, tol, maxiter, residuals):
+    """SSOR-PCG on the matrix renumbered colour by colour; ``x`` is updated in place."""
+    colored = multicolor_pattern(csr).renumber(csr)
+    d = colored.diagonal
+    xc = colored.to_colored(x)
+    work = [np.empty(csr.n) for _ in range(5)]
+    kernel = _kernels.ssor_pcg_parallel if csr.n >= MULTICOLOR_PARALLEL_MIN_ROWS \
+        else _kernels.ssor_pcg
+    k, code = kernel(*colored.arrays, colored.diagonal_positions, omega / d,
+                     (1.0 - 2.0 / omega) * d, colored.to_colored(b), xc, *work, tol, maxiter,
+                     residuals, colored.pattern.color_ptr)
+    x[:] = colored.to_original(xc)
+    return k, code
 
 
 def _csr_matvec(csr: CSRArrays):
@@ -179,7 +208,7 @@ def _csr_matvec(csr: CSRArrays):
     return matvec
 
 
-def _preconditioner_operator(kind, param, csr, n):
+def _preconditioner_operator(kind, param, ordering, csr, n):
     """``psolve(r) -> M^{-1} r`` for the generic loop."""
     if kind == "none":
         return None
@@ -187,7 +216,7 @@ def _preconditioner_operator(kind, param, csr, n):
         dinv = 1.0 / csr.positive_diagonal("Jacobi-preconditioned CG")
         return lambda r: dinv * r
     if kind == "ssor":
-        return _ssor_operator(csr, param).matvec
+        return _ssor_operator(csr, param, ordering).matvec
     if kind == "amg":
         import pyamg
 

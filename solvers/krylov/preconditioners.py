@@ -7,10 +7,13 @@ from scipy.sparse.linalg import LinearOperator
 
 from .._sparse import CSRArrays, prepare_csr
 from .._validate import check_omega
+from ..errors import ParameterError
+from ..ordering.multicolor import PARALLEL_MIN_ROWS, multicolor_pattern
+from ..relaxation.sor import ORDERINGS
 from . import _kernels
 
 
-def ssor_preconditioner(A, omega=1.0) -> LinearOperator:
+def ssor_preconditioner(A, omega=1.0, ordering="lexicographic") -> LinearOperator:
     """The SSOR preconditioner as an operator applying ``M^{-1}``.
 
     ``M = (D + omega L) D^{-1} (D + omega L)^T / (omega (2 - omega))`` with ``D`` the diagonal
@@ -23,6 +26,9 @@ def ssor_preconditioner(A, omega=1.0) -> LinearOperator:
         Symmetric positive definite.
     omega : float
         Relaxation parameter in (0, 2).
+    ordering : {"lexicographic", "multicolor"}
+        The order of the rows in the sweeps (see :func:`solvers.sor`); ``"multicolor"``
+        uses the ``"auto"`` colouring and every core.
 
     Returns
     -------
@@ -40,18 +46,35 @@ def ssor_preconditioner(A, omega=1.0) -> LinearOperator:
     (0, True)
     """
     omega = check_omega(omega)
-    return _ssor_operator(prepare_csr(A), omega)
+    if ordering not in ORDERINGS:
+        raise ParameterError(f"ordering must be one of {ORDERINGS}; got {ordering!r}")
+    return _ssor_operator(prepare_csr(A), omega, ordering)
 
 
-def _ssor_operator(csr: CSRArrays, omega: float) -> LinearOperator:
-    dinv = omega / csr.positive_diagonal("the SSOR preconditioner")
+def _ssor_operator(csr: CSRArrays, omega: float, ordering="lexicographic") -> LinearOperator:
+    csr.positive_diagonal("the SSOR preconditioner")
     work = np.empty(csr.n)
+    if ordering == "multicolor":
+        colored = multicolor_pattern(csr).renumber(csr)
+        arrays = (*colored.arrays, colored.diagonal_positions)
+        dinv = omega / colored.diagonal
+        color_ptr = colored.pattern.color_ptr
+        kernel = _kernels.ssor_apply_parallel if csr.n >= PARALLEL_MIN_ROWS \
+            else _kernels.ssor_apply
+        into, back = colored.to_colored, colored.to_original
+    else:
+        arrays = (csr.indptr, csr.indices, csr.data, csr.diagonal_positions)
+        dinv = omega / csr.diagonal
+        color_ptr = np.array([0, csr.n], dtype=np.int64)
+        kernel = _kernels.ssor_apply
+        into = back = None
 
     def apply(r):
         r = np.ascontiguousarray(np.ravel(r), dtype=np.float64)
+        if into is not None:
+            r = into(r)
         z = np.empty_like(r)
-        _kernels.ssor_apply(csr.indptr, csr.indices, csr.data, csr.diagonal_positions, dinv,
-                            2.0 - omega, r, z, work)
-        return z
+        kernel(*arrays, dinv, 2.0 - omega, r, z, work, color_ptr)
+        return z if back is None else back(z)
 
     return LinearOperator((csr.n, csr.n), matvec=apply, dtype=np.float64)

@@ -5,25 +5,37 @@ the entries left of the diagonal are summed twice, once with the new values (for
 and once with the previous iterate ``x_prev`` (for ``b - A x_prev``). The solver therefore
 learns ``||r_k||`` during sweep k+1 and, when ``x_k`` meets the tolerance, returns ``x_k``
 exactly from ``x_prev``: one pass over the matrix per sweep instead of two.
+
+Rows are visited block by block: ``color_ptr`` cuts them into consecutive blocks whose rows
+are not coupled to each other (the colours of a multicolour renumbering), relaxed in
+parallel by the ``_parallel`` twins. ``color_ptr = [0, n]`` with the serial kernels is
+lexicographic SOR (the serial kernels visit a block's rows in order, forward or backward).
 """
 
 import numpy as np
-from numba import njit
+from numba import prange
 
-from .._kernels import residual
+from .._kernels import residual, serial_and_parallel
 
 FORWARD, BACKWARD, SYMMETRIC = 0, 1, 2
 RUNNING, CONVERGED, MAXITER, DIVERGED = 0, 1, 2, 3
 
 
-@njit(cache=True)
-def sweep_forward(indptr, indices, data, diag_pos, w, b, x, x_prev):
+def _sweep_forward(indptr, indices, data, diag_pos, w, b, x, x_prev, color_ptr):
     """One forward sweep ``x <- x + w * (b - A x)`` row by row; returns ``||b - A x_prev||^2``.
 
     ``w`` holds omega / A[i, i]. On return ``x_prev`` holds the iterate the sweep started from.
     """
     rr = 0.0
-    for i in range(b.shape[0]):
+    for c in range(color_ptr.shape[0] - 1):
+        rr += forward_block(indptr, indices, data, diag_pos, w, b, x, x_prev,
+                             color_ptr[c], color_ptr[c + 1])
+    return rr
+
+
+def _forward_block(indptr, indices, data, diag_pos, w, b, x, x_prev, start, stop):
+    rr = 0.0
+    for i in prange(start, stop):
         d = diag_pos[i]
         # Right of the diagonal (and the diagonal) the values are still the old ones.
         upper = b[i]
@@ -42,11 +54,19 @@ def sweep_forward(indptr, indices, data, diag_pos, w, b, x, x_prev):
     return rr
 
 
-@njit(cache=True)
-def sweep_backward(indptr, indices, data, diag_pos, w, b, x, x_prev):
-    """The mirror image of :func:`sweep_forward`, rows from last to first."""
+def _sweep_backward(indptr, indices, data, diag_pos, w, b, x, x_prev, color_ptr):
+    """The mirror image of :func:`sweep_forward`: blocks, and rows in them, last to first."""
     rr = 0.0
-    for i in range(b.shape[0] - 1, -1, -1):
+    for c in range(color_ptr.shape[0] - 2, -1, -1):
+        rr += backward_block(indptr, indices, data, diag_pos, w, b, x, x_prev,
+                              color_ptr[c], color_ptr[c + 1])
+    return rr
+
+
+def _backward_block(indptr, indices, data, diag_pos, w, b, x, x_prev, start, stop):
+    rr = 0.0
+    for k in prange(start, stop):
+        i = stop - 1 - (k - start)
         d = diag_pos[i]
         lower = b[i]
         for p in range(indptr[i], d + 1):
@@ -64,9 +84,8 @@ def sweep_backward(indptr, indices, data, diag_pos, w, b, x, x_prev):
     return rr
 
 
-@njit(cache=True)
-def iterate(indptr, indices, data, diag_pos, w, b, x, x_prev, mode, tol, divtol,
-            start, stop, maxiter, residuals):
+def _iterate(indptr, indices, data, diag_pos, w, b, x, x_prev, color_ptr, mode, tol, divtol,
+             start, stop, maxiter, residuals):
     """Run iterations ``start+1 .. stop`` of SOR (mode FORWARD/BACKWARD) or SSOR (SYMMETRIC).
 
     ``residuals[k]`` receives ``||r_k||``, known one sweep after ``x_k``. Returns
@@ -78,9 +97,11 @@ def iterate(indptr, indices, data, diag_pos, w, b, x, x_prev, mode, tol, divtol,
         if swept:
             # This sweep turns x_k into x_{k+1} and measures ||r_k||.
             if mode == BACKWARD:
-                rr = sweep_backward(indptr, indices, data, diag_pos, w, b, x, x_prev)
+                rr = sweep_backward(indptr, indices, data, diag_pos, w, b, x, x_prev,
+                                    color_ptr)
             else:
-                rr = sweep_forward(indptr, indices, data, diag_pos, w, b, x, x_prev)
+                rr = sweep_forward(indptr, indices, data, diag_pos, w, b, x, x_prev,
+                                   color_ptr)
             rnorm = np.sqrt(rr)
         else:
             # The last allowed iterate: its residual alone, x_prev as scratch.
@@ -98,7 +119,18 @@ def iterate(indptr, indices, data, diag_pos, w, b, x, x_prev, mode, tol, divtol,
                 x[:] = x_prev
             return k, code
         if mode == SYMMETRIC:
-            sweep_backward(indptr, indices, data, diag_pos, w, b, x, x_prev)
+            sweep_backward(indptr, indices, data, diag_pos, w, b, x, x_prev, color_ptr)
         if k + 1 == stop:
             return stop, RUNNING
     return stop, RUNNING
+
+
+forward_block, forward_block_parallel = serial_and_parallel(_forward_block)
+backward_block, backward_block_parallel = serial_and_parallel(_backward_block)
+sweep_forward, sweep_forward_parallel = serial_and_parallel(
+    _sweep_forward, has_prange=False, forward_block=forward_block_parallel)
+sweep_backward, sweep_backward_parallel = serial_and_parallel(
+    _sweep_backward, has_prange=False, backward_block=backward_block_parallel)
+iterate, iterate_parallel = serial_and_parallel(
+    _iterate, has_prange=False, sweep_forward=sweep_forward_parallel,
+    sweep_backward=sweep_backward_parallel)
