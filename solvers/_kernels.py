@@ -66,6 +66,15 @@ def diagonal(indptr, indices, data):
     return pos, values
 
 
+@njit(cache=True)
+def norm2(v):
+    """``||v||_2`` by a plain sum of squares (the caller keeps ``v`` in a safe range)."""
+    s = 0.0
+    for i in range(v.shape[0]):
+        s += v[i] * v[i]
+    return np.sqrt(s)
+
+
 def _residual(indptr, indices, data, b, x, r):
     """Fill ``r = b - A x`` and return ``||r||_2``."""
     rr = 0.0

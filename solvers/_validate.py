@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 
-from ._kernels import count_special
+from ._kernels import count_special, norm2
 from .errors import DTypeError, NonFiniteError, ParameterError, ShapeError
 
 
@@ -99,8 +99,12 @@ def check_callback(callback):
 
 
 def threshold(b, rtol, atol):
-    """The stopping threshold ``max(rtol * ||b||_2, atol)`` of the convergence test."""
-    return max(rtol * float(np.linalg.norm(b)), atol)
+    """The stopping threshold ``max(rtol * ||b||_2, atol)`` of the convergence test.
+
+    ``||b||`` is a compiled loop, not BLAS: on a machine where Numba's threads have just
+    run, waking BLAS's own thread pool as well costs milliseconds.
+    """
+    return max(rtol * float(norm2(b)), atol)
 
 
 _SAFE_EXPONENT = 500

@@ -5,7 +5,7 @@ the columns it holds, the diagonal ignored).
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 @njit(cache=True)
@@ -83,3 +83,21 @@ def fingerprint(indptr, indices):
     for k in range(indices.shape[0]):
         h = (h ^ np.uint64(indices[k])) * prime
     return h
+
+
+@njit(cache=True, parallel=True)
+def gather(v, index):
+    """``v[index]`` as a new array, on every core."""
+    out = np.empty(index.shape[0], dtype=v.dtype)
+    for k in prange(index.shape[0]):
+        out[k] = v[index[k]]
+    return out
+
+
+@njit(cache=True, parallel=True)
+def scatter(v, index):
+    """``out[index] = v`` for a permutation ``index``, on every core."""
+    out = np.empty(v.shape[0], dtype=v.dtype)
+    for k in prange(index.shape[0]):
+        out[index[k]] = v[k]
+    return out

@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from .._kernels import diagonal
 from .._sparse import CSRArrays
 from . import _kernels
+from ._kernels import gather, scatter
 from .coloring import Coloring, color_rows
 
 CACHE_SIZE = 8
@@ -43,6 +44,8 @@ class MulticolorPattern:
         The renumbered pattern (canonical, unsigned views as in :class:`CSRArrays`).
     source : ndarray
         ``data_renumbered = data[source]``.
+    diagonal_positions : ndarray
+        Position of each renumbered row's diagonal entry in ``indices``.
     """
 
     coloring: Coloring
@@ -51,12 +54,12 @@ class MulticolorPattern:
     indptr: np.ndarray
     indices: np.ndarray
     source: np.ndarray
+    diagonal_positions: np.ndarray
 
     def renumber(self, csr: CSRArrays) -> MulticolorSystem:
         """The renumbered matrix of ``csr`` (which has this pattern)."""
-        data = csr.data[self.source]
-        positions, diag = diagonal(self.indptr, self.indices, data)
-        return MulticolorSystem(self, data, positions, diag)
+        return MulticolorSystem(self, gather(csr.data, self.source),
+                                gather(csr.diagonal, self.order))
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,8 +68,11 @@ class MulticolorSystem:
 
     pattern: MulticolorPattern
     data: np.ndarray
-    diagonal_positions: np.ndarray
     diagonal: np.ndarray
+
+    @property
+    def diagonal_positions(self) -> np.ndarray:
+        return self.pattern.diagonal_positions
 
     @property
     def arrays(self):
@@ -75,13 +81,11 @@ class MulticolorSystem:
 
     def to_colored(self, v: np.ndarray) -> np.ndarray:
         """A vector in the original numbering, renumbered (a new array)."""
-        return np.ascontiguousarray(v[self.pattern.order])
+        return gather(v, self.pattern.order)
 
     def to_original(self, v: np.ndarray) -> np.ndarray:
         """A renumbered vector back in the original numbering (a new array)."""
-        out = np.empty_like(v)
-        out[self.pattern.order] = v
-        return out
+        return scatter(v, self.pattern.order)
 
 
 def multicolor_pattern(csr: CSRArrays, coloring="auto") -> MulticolorPattern:
@@ -121,5 +125,6 @@ def _build(csr: CSRArrays, coloring: Coloring) -> MulticolorPattern:
     unsigned = np.uint32 if M.indices.dtype == np.int32 else np.uint64
     indptr = renumbered.indptr.astype(M.indptr.dtype).view(unsigned)
     indices = renumbered.indices.astype(M.indices.dtype).view(unsigned)
-    return MulticolorPattern(coloring, order, color_ptr, indptr, indices,
-                             renumbered.data - 1)
+    source = renumbered.data - 1
+    positions = diagonal(indptr, indices, np.ones(M.nnz))[0]
+    return MulticolorPattern(coloring, order, color_ptr, indptr, indices, source, positions)
