@@ -16,12 +16,13 @@ from .._validate import (
     check_tolerances,
     prepare_rhs,
 )
-from ..backend import check_backend
+from ..backend import ArrayModules, check_backend, is_gpu_array, select, to_host
 from ..errors import DTypeError, NotSPDError, ParameterError, ShapeError
 from ..ordering.multicolor import PARALLEL_MIN_ROWS as MULTICOLOR_PARALLEL_MIN_ROWS
 from ..ordering.multicolor import multicolor_pattern
 from ..result import Result
 from . import _kernels
+from ._multicolor_xp import block_ssor
 from .preconditioners import _ssor_operator
 
 #: Systems with at least this many rows run the multithreaded kernels.
@@ -63,8 +64,10 @@ def cg(A, b, x0=None, *, rtol=1e-8, atol=0.0, maxiter=None, M=None, callback=Non
         (LinearOperator, matrix or callable) applies ``M^{-1}``, SciPy's convention.
     callback : callable, optional
         Called as ``callback(xk)`` after each iteration.
-    backend : {None, "cpu"}
-        Where to run.
+    backend : {None, "cpu", "cupy"}
+        Where to run: Numba kernels on the CPU, or CuPy on an NVIDIA GPU (M None,
+        ``"jacobi"`` or ``("ssor", omega, "multicolor")``). None: on the GPU when an input
+        is a CuPy array. The solution comes back where the inputs were.
 
     Returns
     -------
@@ -90,21 +93,30 @@ def cg(A, b, x0=None, *, rtol=1e-8, atol=0.0, maxiter=None, M=None, callback=Non
     """
     t0 = time.perf_counter()
     check_backend(backend, name="cg")
+    device = select(backend, A, b, x0)
     rtol, atol = check_tolerances(rtol, atol)
     callback = check_callback(callback)
+    on_gpu = any(is_gpu_array(a) for a in (A, b, x0) if a is not None)
     if isinstance(A, LinearOperator):
         op, csr = _check_operator(A), None
     else:
-        csr = prepare_csr(A)
+        csr = prepare_csr(to_host(A))
         op = None
     n = A.shape[0]
     maxiter = check_maxiter(maxiter, 10 * n)
-    b, x, tol, scale = prepare_rhs(b, x0, n, rtol, atol)
+    b, x, tol, scale = prepare_rhs(to_host(b), None if x0 is None else to_host(x0), n, rtol,
+                                   atol)
     residuals = np.empty(maxiter + 1)
     kind, param, ordering = _parse_preconditioner(M, csr is not None)
 
     compiled = kind in ("none", "jacobi") or (kind == "ssor" and param >= EISENSTAT_MIN_OMEGA)
-    if csr is not None and callback is None and compiled:
+    if device == "cupy":
+        if csr is None or (kind not in ("none", "jacobi") and ordering != "multicolor"):
+            raise ParameterError("on the GPU, A must be a matrix and M None, 'jacobi' or "
+                                 "('ssor', omega, 'multicolor')")
+        x, k, code = _on_array_namespace(ArrayModules("cupy"), csr, kind, param, b, x, tol,
+                                         maxiter, residuals, callback, scale, on_gpu)
+    elif csr is not None and callback is None and compiled:
         k, code = _compiled(csr, kind, param, ordering, b, x, tol, maxiter, residuals)
     else:
         matvec = op.matvec if csr is None else _csr_matvec(csr)
@@ -123,7 +135,7 @@ def cg(A, b, x0=None, *, rtol=1e-8, atol=0.0, maxiter=None, M=None, callback=Non
         preconditioner += (ordering,)
     return Result.from_iterations(
         x, k, _STATUS[code], residuals, scale=scale, started=t0,
-        info={"method": "cg", "preconditioner": preconditioner})
+        info={"method": "cg", "preconditioner": preconditioner, "backend": device})
 
 
 def _check_operator(A):
@@ -230,16 +242,58 @@ def _preconditioner_operator(kind, param, ordering, csr, n):
     return lambda r: np.asarray(op.matvec(r), dtype=np.float64).ravel()
 
 
-def _generic(matvec, psolve, b, x, tol, maxiter, residuals, callback):
+def _on_array_namespace(modules, csr, kind, omega, b, x, tol, maxiter, residuals, callback,
+                        scale, on_gpu):
+    """CG by whole-array operations in ``modules`` (CuPy on a GPU; NumPy runs the same code
+    in the tests), with no, Jacobi or multicolour SSOR preconditioning. Returns
+    ``(x, k, code)``, ``x`` on the GPU if ``on_gpu``, else on the host."""
+    to_dev = modules.asarray
+    if kind == "ssor":
+        csr.positive_diagonal("SSOR-preconditioned CG")
+        colored = multicolor_pattern(csr).renumber(csr)
+        A = modules.as_matrix(colored.matrix())
+        blocks = [(s, e, None if L is None else modules.as_matrix(L),
+                   None if U is None else modules.as_matrix(U))
+                  for s, e, L, U in colored.color_blocks()]
+        psolve = block_ssor(blocks, to_dev(colored.diagonal), omega)
+        order = to_dev(colored.pattern.order)
+        b, x = colored.to_colored(b), colored.to_colored(x)
+
+        def original(v):
+            out = modules.xp.empty_like(v)
+            out[order] = v
+            return out
+    else:
+        A = modules.as_matrix(csr.matrix)
+        psolve = None
+        if kind == "jacobi":
+            dinv = to_dev(1.0 / csr.positive_diagonal("Jacobi-preconditioned CG"))
+
+            def psolve(r):
+                return dinv * r
+
+        def original(v):
+            return v
+    report = None if callback is None else (lambda xk: callback(original(xk) / scale))
+    x = to_dev(x)
+    k, code = _generic(A.dot, psolve, to_dev(b), x, tol, maxiter, residuals, report,
+                       modules.xp)
+    x = original(x)
+    modules.synchronize()
+    return (x if on_gpu else to_host(x)), k, code
+
+
+def _generic(matvec, psolve, b, x, tol, maxiter, residuals, callback, xp=np):
     """The same iteration as the compiled kernels, one Python step at a time.
 
-    Used for operators (LinearOperator A, AMG or user preconditioners) and callbacks. Same
-    rules: a negative curvature or ``r^T z`` means not SPD; an exact zero means underflow
-    and earns one restart from the true residual.
+    Used for operators (LinearOperator A, AMG or user preconditioners), callbacks and the
+    GPU (``xp`` is the array module of ``b`` and ``x``). Same rules: a negative curvature
+    or ``r^T z`` means not SPD; an exact zero means underflow and earns one restart from
+    the true residual.
     """
     k = 0
     r = b - matvec(x)
-    residuals[0] = np.linalg.norm(r)
+    residuals[0] = float(xp.linalg.norm(r))
     restart = True
     restarted_at = -1
     rho = 0.0
@@ -277,12 +331,12 @@ def _generic(matvec, psolve, b, x, tol, maxiter, residuals, callback):
             x += alpha * p
             r -= alpha * q
             k += 1
-            residuals[k] = np.linalg.norm(r)
+            residuals[k] = float(xp.linalg.norm(r))
             if callback is not None:
                 callback(x)
             if not (residuals[k] <= tol or k >= maxiter):
                 continue
         # Confirm with the true residual; on a mismatch it replaces the recursive one.
         r = b - matvec(x)
-        residuals[k] = np.linalg.norm(r)
+        residuals[k] = float(xp.linalg.norm(r))
         restart = True

@@ -79,6 +79,28 @@ class MulticolorSystem:
         """``indptr, indices, data`` of the renumbered matrix."""
         return self.pattern.indptr, self.pattern.indices, self.data
 
+    def matrix(self) -> sp.csr_matrix:
+        """The renumbered matrix as SciPy CSR (sharing the arrays)."""
+        indptr, indices, data = self.arrays
+        n = indptr.shape[0] - 1
+        return sp.csr_matrix((data, _signed(indices), _signed(indptr)), shape=(n, n))
+
+    def color_blocks(self) -> list[tuple[int, int, sp.csr_matrix | None, sp.csr_matrix | None]]:
+        """Per colour c: ``(start, stop, lower, upper)``, the rows ``start:stop`` of the
+        renumbered matrix split into their columns ``:start`` (earlier colours) and
+        ``stop:`` (later colours); None where there are none. The diagonal block is
+        diagonal (:attr:`diagonal`)."""
+        M = self.matrix()
+        ptr = self.pattern.color_ptr
+        blocks = []
+        for start, stop in zip(ptr[:-1].tolist(), ptr[1:].tolist(), strict=True):
+            if start == stop:
+                continue
+            rows = M[start:stop]
+            blocks.append((start, stop, rows[:, :start] if start > 0 else None,
+                           rows[:, stop:] if stop < M.shape[0] else None))
+        return blocks
+
     def to_colored(self, v: np.ndarray) -> np.ndarray:
         """A vector in the original numbering, renumbered (a new array)."""
         return gather(v, self.pattern.order)
@@ -86,6 +108,10 @@ class MulticolorSystem:
     def to_original(self, v: np.ndarray) -> np.ndarray:
         """A renumbered vector back in the original numbering (a new array)."""
         return scatter(v, self.pattern.order)
+
+
+def _signed(a: np.ndarray) -> np.ndarray:
+    return a.view(np.int32 if a.dtype == np.uint32 else np.int64)
 
 
 def multicolor_pattern(csr: CSRArrays, coloring="auto") -> MulticolorPattern:

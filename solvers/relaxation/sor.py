@@ -14,11 +14,11 @@ from .._validate import (
     check_tolerances,
     prepare_rhs,
 )
-from ..backend import check_backend
+from ..backend import ArrayModules, check_backend, is_gpu_array, select, to_host
 from ..errors import ParameterError
 from ..ordering.multicolor import PARALLEL_MIN_ROWS, multicolor_pattern
 from ..result import Result
-from . import _kernels
+from . import _kernels, _multicolor_xp
 
 SWEEPS = {"forward": _kernels.FORWARD, "backward": _kernels.BACKWARD,
           "symmetric": _kernels.SYMMETRIC}
@@ -59,8 +59,10 @@ def sor(A, b, x0=None, *, omega=1.0, sweep="forward", rtol=1e-8, atol=0.0, maxit
         Most iterations (sweeps, or sweep pairs for SSOR).
     callback : callable, optional
         Called as ``callback(xk)`` after each iteration that did not stop the solve.
-    backend : {None, "cpu"}
-        Where to run; SOR sweeps run as Numba kernels on the CPU.
+    backend : {None, "cpu", "cupy"}
+        Where to run: Numba kernels on the CPU, or CuPy on an NVIDIA GPU (multicolour
+        ordering only). None: on the GPU when an input is a CuPy array, else on the CPU. The
+        solution comes back where the inputs were (a CuPy array if any input was one).
     ordering : {"lexicographic", "multicolor"}
         The order of the rows in a sweep. ``"multicolor"`` relaxes the rows colour by colour
         (see ``coloring``), all rows of a colour at once, on every core: it is SOR on the
@@ -112,6 +114,7 @@ def sor(A, b, x0=None, *, omega=1.0, sweep="forward", rtol=1e-8, atol=0.0, maxit
     """
     t0 = time.perf_counter()
     check_backend(backend, name="sor")
+    device = select(backend, A, b, x0)
     if sweep not in SWEEPS:
         raise ParameterError(f"sweep must be one of {tuple(SWEEPS)}; got {sweep!r}")
     if ordering not in ORDERINGS:
@@ -120,10 +123,20 @@ def sor(A, b, x0=None, *, omega=1.0, sweep="forward", rtol=1e-8, atol=0.0, maxit
     rtol, atol = check_tolerances(rtol, atol)
     maxiter = check_maxiter(maxiter, 10_000)
     callback = check_callback(callback)
-    csr = prepare_csr(A)
-    b, x, tol, scale = prepare_rhs(b, x0, csr.n, rtol, atol)
-
+    on_gpu = any(is_gpu_array(a) for a in (A, b, x0) if a is not None)
+    csr = prepare_csr(to_host(A))
+    b, x, tol, scale = prepare_rhs(to_host(b), None if x0 is None else to_host(x0), csr.n,
+                                   rtol, atol)
     csr.nonzero_diagonal("SOR")
+    info = {"method": "ssor" if sweep == "symmetric" else "sor", "omega": omega,
+            "sweep": sweep, "ordering": ordering, "backend": device}
+    if device == "cupy":
+        if ordering != "multicolor":
+            raise ParameterError("on the GPU, SOR runs in multicolour order only: pass "
+                                 "ordering='multicolor'")
+        return _on_array_namespace(ArrayModules("cupy"), csr, b, x, omega, sweep, coloring,
+                                   tol, scale, maxiter, callback, info, t0, on_gpu)
+
     kernel = _kernels.iterate
     if ordering == "multicolor":
         colored = multicolor_pattern(csr, coloring).renumber(csr)
@@ -151,8 +164,6 @@ def sor(A, b, x0=None, *, omega=1.0, sweep="forward", rtol=1e-8, atol=0.0, maxit
             if code == _kernels.RUNNING:
                 callback((x if original is None else original(x)) / scale)
 
-    info = {"method": "ssor" if sweep == "symmetric" else "sor", "omega": omega,
-            "sweep": sweep, "ordering": ordering}
     if original is not None:
         x = original(x)
         info["colors"] = colored.pattern.coloring.n_colors
@@ -178,3 +189,36 @@ def ssor(A, b, x0=None, *, omega=1.0, rtol=1e-8, atol=0.0, maxiter=10_000, callb
     """
     return sor(A, b, x0, omega=omega, sweep="symmetric", rtol=rtol, atol=atol, maxiter=maxiter,
                callback=callback, backend=backend, ordering=ordering, coloring=coloring)
+
+
+def _on_array_namespace(modules, csr, b, x, omega, sweep, coloring, tol, scale, maxiter,
+                        callback, info, started, on_gpu):
+    """Multicolour SOR/SSOR by whole-array operations in ``modules`` (CuPy on a GPU; NumPy
+    runs the same code in the tests). ``b``, ``x`` are the checked host vectors; the
+    solution comes back on the GPU if ``on_gpu``, else on the host."""
+    colored = multicolor_pattern(csr, coloring).renumber(csr)
+    to_dev = modules.asarray
+    blocks = [(s, e, None if L is None else modules.as_matrix(L),
+               None if U is None else modules.as_matrix(U))
+              for s, e, L, U in colored.color_blocks()]
+    d = to_dev(colored.diagonal)
+    order = to_dev(colored.pattern.order)
+
+    def original(v):
+        out = modules.xp.empty_like(v)
+        out[order] = v
+        return out
+
+    report = None if callback is None else (lambda xk: callback(original(xk) / scale))
+    xc = to_dev(colored.to_colored(x))
+    residuals = np.empty(maxiter + 1)
+    k, code = _multicolor_xp.iterate(blocks, d, to_dev(omega / colored.diagonal),
+                                     to_dev(colored.to_colored(b)), xc, SWEEPS[sweep], tol,
+                                     DIVERGENCE_FACTOR, maxiter, residuals, report)
+    x = original(xc)
+    modules.synchronize()
+    if not on_gpu:
+        x = to_host(x)
+    info["colors"] = colored.pattern.coloring.n_colors
+    return Result.from_iterations(x, k, _STATUS[code], residuals, scale=scale,
+                                  started=started, info=info)
