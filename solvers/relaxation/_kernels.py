@@ -13,7 +13,7 @@ lexicographic SOR (the serial kernels visit a block's rows in order, forward or 
 """
 
 import numpy as np
-from numba import prange
+from numba import njit, prange
 
 from .._kernels import residual, serial_and_parallel
 
@@ -84,6 +84,19 @@ def _backward_block(indptr, indices, data, diag_pos, w, b, x, x_prev, start, sto
     return rr
 
 
+@njit(cache=True)
+def stop_code(rnorm, r0, tol, divtol, k, maxiter):
+    """Whether iterate k, of residual norm ``rnorm``, ends the solve: DIVERGED (not finite,
+    or grown past ``divtol`` times the first, ``r0``), CONVERGED, MAXITER, or RUNNING."""
+    if not np.isfinite(rnorm) or rnorm > divtol * r0:
+        return DIVERGED
+    if rnorm <= tol:
+        return CONVERGED
+    if k >= maxiter:
+        return MAXITER
+    return RUNNING
+
+
 def _iterate(indptr, indices, data, diag_pos, w, b, x, x_prev, color_ptr, mode, tol, divtol,
              start, stop, maxiter, residuals):
     """Run iterations ``start+1 .. stop`` of SOR (mode FORWARD/BACKWARD) or SSOR (SYMMETRIC).
@@ -107,13 +120,7 @@ def _iterate(indptr, indices, data, diag_pos, w, b, x, x_prev, color_ptr, mode, 
             # The last allowed iterate: its residual alone, x_prev as scratch.
             rnorm = residual(indptr, indices, data, b, x, x_prev)
         residuals[k] = rnorm
-        code = RUNNING
-        if not np.isfinite(rnorm) or rnorm > divtol * residuals[0]:
-            code = DIVERGED
-        elif rnorm <= tol:
-            code = CONVERGED
-        elif k >= maxiter:
-            code = MAXITER
+        code = stop_code(rnorm, residuals[0], tol, divtol, k, maxiter)
         if code != RUNNING:
             if swept:
                 x[:] = x_prev

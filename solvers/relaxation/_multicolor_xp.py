@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 
-from ._kernels import BACKWARD, CONVERGED, DIVERGED, MAXITER, RUNNING, SYMMETRIC
+from ._kernels import BACKWARD, MAXITER, RUNNING, SYMMETRIC, stop_code
 
 
 def _sweep(blocks, d, w, b, x, x_prev, backward, measure):
@@ -71,13 +71,7 @@ def iterate(blocks, d, w, b, x, mode, tol, divtol, maxiter, residuals, callback=
             rr = _residual_squared(blocks, d, b, x)
         rnorm = math.sqrt(float(rr))
         residuals[k] = rnorm
-        code = RUNNING
-        if not math.isfinite(rnorm) or rnorm > divtol * residuals[0]:
-            code = DIVERGED
-        elif rnorm <= tol:
-            code = CONVERGED
-        elif k >= maxiter:
-            code = MAXITER
+        code = stop_code(rnorm, residuals[0], tol, divtol, k, maxiter)
         if code != RUNNING:
             if swept:
                 x[:] = x_prev
