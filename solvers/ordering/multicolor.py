@@ -88,7 +88,7 @@ class MulticolorSystem:
     def color_blocks(self) -> list[tuple[int, int, sp.csr_matrix | None, sp.csr_matrix | None]]:
         """Per colour c: ``(start, stop, lower, upper)``, the rows ``start:stop`` of the
         renumbered matrix split into their columns ``:start`` (earlier colours) and
-        ``stop:`` (later colours); None where there are none. The diagonal block is
+        ``stop:`` (later colours); None where they hold no entry. The diagonal block is
         diagonal (:attr:`diagonal`)."""
         M = self.matrix()
         ptr = self.pattern.color_ptr
@@ -97,8 +97,9 @@ class MulticolorSystem:
             if start == stop:
                 continue
             rows = M[start:stop]
-            blocks.append((start, stop, rows[:, :start] if start > 0 else None,
-                           rows[:, stop:] if stop < M.shape[0] else None))
+            lower, upper = rows[:, :start], rows[:, stop:]
+            blocks.append((start, stop, lower if lower.nnz else None,
+                           upper if upper.nnz else None))
         return blocks
 
     def to_colored(self, v: np.ndarray) -> np.ndarray:
