@@ -1,5 +1,6 @@
 """Iterative solvers for sparse linear systems, one contract for all of them."""
 
+from .diffusion import CTOperator, MRIOperator, data_consistency
 from .errors import (
     DTypeError,
     NonFiniteError,
@@ -16,6 +17,7 @@ from .result import Result
 
 __all__ = [
     "sor", "ssor", "cg", "ssor_preconditioner", "Result", "color_rows", "Coloring",
+    "data_consistency", "MRIOperator", "CTOperator",
     "SolverInputError", "ShapeError", "NonFiniteError", "DTypeError", "ParameterError",
     "ZeroDiagonalError", "NotSPDError",
 ]
