@@ -33,6 +33,13 @@ class ImagingOperator:
         """``A^H A x``."""
         return self.adjoint(self.forward(x))
 
+    @staticmethod
+    def _apply(M, a, shape_in, shape_out):
+        """``M`` (a matrix on flattened items) applied to every item of the batch ``a``."""
+        batch = a.shape[:a.ndim - len(shape_in)]
+        flat = a.reshape(-1, int(np.prod(shape_in))).T
+        return (M @ flat).T.reshape(*batch, *shape_out)
+
     def _check(self, a, shape, name):
         if tuple(a.shape[a.ndim - len(shape):]) != tuple(shape) or a.ndim < len(shape):
             raise ShapeError(f"{name} must have shape (..., {', '.join(map(str, shape))}); "
@@ -53,6 +60,37 @@ def ifft2c(k):
     axes = (-2, -1)
     return xp.fft.fftshift(xp.fft.ifft2(xp.fft.ifftshift(k, axes=axes), norm="ortho"),
                            axes=axes)
+
+
+class MatrixOperator(ImagingOperator):
+    """Any matrix (dense or SciPy sparse) as an operator on images of a given shape:
+    ``A x = M x.ravel()``, ``A^H y = M^H y``.
+
+    Examples
+    --------
+    >>> A = MatrixOperator(np.arange(6.0).reshape(3, 2), (2,))
+    >>> A.forward(np.ones((5, 2))).shape, A.adjoint(np.ones(3)).tolist()
+    ((5, 3), [6.0, 9.0])
+    """
+
+    def __init__(self, matrix, image_shape):
+        self.image_shape = tuple(int(s) for s in image_shape)
+        n = int(np.prod(self.image_shape))
+        if matrix.ndim != 2 or matrix.shape[1] != n:
+            raise ShapeError(f"matrix must have {n} columns (the image's pixels); got shape "
+                             f"{matrix.shape}")
+        self.matrix = matrix
+        self._adjoint = matrix.conj().T
+        self.data_shape = (int(matrix.shape[0]),)
+        self.is_complex = bool(np.iscomplexobj(matrix))
+
+    def forward(self, x):
+        self._check(x, self.image_shape, "x")
+        return self._apply(self.matrix, x, self.image_shape, self.data_shape)
+
+    def adjoint(self, y):
+        self._check(y, self.data_shape, "y")
+        return self._apply(self._adjoint, y, self.data_shape, self.image_shape)
 
 
 class MRIOperator(ImagingOperator):
@@ -147,11 +185,6 @@ class CTOperator(ImagingOperator):
 
             self._on_gpu = (cusparse.csr_matrix(self.matrix), cusparse.csr_matrix(self._transpose))
         return self._on_gpu
-
-    def _apply(self, M, a, shape_in, shape_out):
-        batch = a.shape[:a.ndim - len(shape_in)]
-        flat = a.reshape(-1, int(np.prod(shape_in))).T
-        return (M @ flat).T.reshape(*batch, *shape_out)
 
     def forward(self, x):
         self._check(x, self.image_shape, "x")
