@@ -119,3 +119,13 @@ def data_consistency(A, y, x0_hat, steps=5, gamma=None, *, rtol=0.0, atol=1e-5) 
                   info={"method": "data_consistency", "gamma": gamma,
                         "iterations": np.asarray(to_host(done_at)).reshape(batch),
                         "residual_norms": norms})
+
+
+def gradient_steps(A, y, x0_hat, steps, lipschitz):
+    """``steps`` gradient steps on ``||A x - y||^2 / 2`` from ``x0_hat`` with the step
+    ``1 / lipschitz`` (``lipschitz >= ||A||^2``): the data-consistency update of
+    gradient-based samplers, for comparison with :func:`data_consistency`."""
+    x = x0_hat
+    for _ in range(int(steps)):
+        x = x - A.adjoint(A.forward(x) - y) / lipschitz
+    return x

@@ -9,7 +9,8 @@ import numpy as np
 
 from ..backend import namespace, to_host
 from ..errors import ParameterError
-from .data_consistency import data_consistency
+from .classical import operator_norm_squared
+from .data_consistency import data_consistency, gradient_steps
 from .schedule import VPSchedule
 
 
@@ -39,8 +40,12 @@ class Sample:
 NOISE_RULES = ("dds", "ddim")
 
 
+DATA_STEPS = ("cg", "gradient")
+
+
 def dds_sample(y, A, denoiser, *, steps=50, eta=0.85, cg_steps=5, gamma=None, shape=None,
-               seed=None, schedule=None, noise_rule="dds", progress=None) -> Sample:
+               seed=None, schedule=None, noise_rule="dds", data_step="cg",
+               recompute_eps=False, progress=None) -> Sample:
     """Sample an image given measurements ``y = A x (+ noise)`` with the DDS sampler.
 
     Each of the ``steps`` DDIM steps: the denoiser's estimate ``x0_hat = denoiser(x_t, t)``
@@ -81,6 +86,12 @@ def dds_sample(y, A, denoiser, *, steps=50, eta=0.85, cg_steps=5, gamma=None, sh
     schedule : VPSchedule, optional
     noise_rule : {"dds", "ddim"}
         How the next iterate mixes fresh and predicted noise (above).
+    recompute_eps : bool
+        Use the noise implied by the corrected ``x0'`` (``(x_t - sqrt(abar_t) x0') /
+        sqrt(1 - abar_t)``) in the next iterate, rather than the denoiser's.
+    data_step : {"cg", "gradient"}
+        ``"cg"``: DDS's Krylov update. ``"gradient"``: the same number of gradient steps
+        ``x <- x - A^H (A x - y) / ||A||^2`` instead (a baseline; noiseless data only).
     progress : callable, optional
         Called with 1 after every step (a progress bar's ``update``).
 
@@ -99,6 +110,8 @@ def dds_sample(y, A, denoiser, *, steps=50, eta=0.85, cg_steps=5, gamma=None, sh
         raise ParameterError(f"eta must be in [0, 1]; got {eta!r}")
     if noise_rule not in NOISE_RULES:
         raise ParameterError(f"noise_rule must be one of {NOISE_RULES}; got {noise_rule!r}")
+    if data_step not in DATA_STEPS:
+        raise ParameterError(f"data_step must be one of {DATA_STEPS}; got {data_step!r}")
     if (A is None) != (y is None):
         raise ParameterError("give both y and A, or neither (then shape)")
     if A is None:
@@ -119,6 +132,7 @@ def dds_sample(y, A, denoiser, *, steps=50, eta=0.85, cg_steps=5, gamma=None, sh
         return xp.asarray(z)
 
     timesteps = schedule.timesteps(steps)
+    lipschitz = operator_norm_squared(A) if data_step == "gradient" else None
     alpha_bar = schedule.alpha_bar
     x = gaussian()
     cg_total = 0
@@ -127,9 +141,14 @@ def dds_sample(y, A, denoiser, *, steps=50, eta=0.85, cg_steps=5, gamma=None, sh
         a_prev = float(alpha_bar[timesteps[i + 1]]) if i + 1 < len(timesteps) else 1.0
         x0_hat = denoiser(x, int(t))
         eps_hat = (x - np.sqrt(a) * x0_hat) / np.sqrt(1.0 - a)
-        if A is not None:
+        if A is not None and data_step == "cg":
             dc = data_consistency(A, y, x0_hat, steps=cg_steps, gamma=gamma)
             x0_hat, cg_total = dc.x, cg_total + dc.iterations
+        elif A is not None:
+            x0_hat = gradient_steps(A, y, x0_hat, cg_steps, lipschitz)
+            cg_total += cg_steps
+        if recompute_eps and A is not None:
+            eps_hat = (x - np.sqrt(a) * x0_hat) / np.sqrt(1.0 - a)
         if a_prev == 1.0:
             x = x0_hat
         else:
