@@ -11,6 +11,7 @@ from solvers import SolverInputError
 from .batch import batch
 from .demo import demo
 from .problems_cmd import problems_group
+from .recon import recon
 from .solve import solve
 from .tune import tune_group
 
@@ -55,6 +56,7 @@ main.add_command(batch)
 main.add_command(solve)
 main.add_command(problems_group)
 main.add_command(tune_group)
+main.add_command(recon)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -126,6 +126,7 @@ def test_a_non_square_matrix_is_refused(tmp_path):
     ["tune", "heat", "--nx", "6", "--steps", "5"],
     ["batch", "A.mtx", "--method", "sor"],
     ["demo", "--nx", "6", "--steps", "5"],
+    ["recon", "ct", "--size", "16", "--method", "classical"],
 ])
 def test_every_command_runs_as_a_subprocess(files, args):
     tmp, _, _ = files
