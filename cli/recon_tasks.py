@@ -60,7 +60,9 @@ def mri_task(image, *, accel=4.0, coils=8, mask="lines", noise=0.0, seed=0) -> T
         raise ValueError(f"mask must be 'lines' or 'poisson-disc'; got {mask!r}")
     sampling = (line_mask if mask == "lines" else poisson_disc_mask)(shape, accel, seed=seed)
     A = MRIOperator(birdcage_maps(coils, shape), sampling)
-    y, sigma = add_noise(A.forward(image + 0j), noise, seed=seed + 1)
+    y = A.forward(image + 0j)
+    # noise on the sampled k-space only, relative to the RMS of the sampled data
+    y[..., sampling], sigma = add_noise(y[..., sampling], noise, seed=seed + 1)
     return Task(f"MRI {accel:g}x ({mask})", image, A, y, sigma)
 
 

@@ -52,3 +52,17 @@ def test_dds_beats_zero_filling_and_writes_a_png(tmp_path):
 def test_bad_requests_are_usage_errors(args, message):
     result = _recon(*args)
     assert result.exit_code == 2 and message in result.output
+
+
+def test_mri_noise_falls_on_the_sampled_k_space_only():
+    from cli.recon_tasks import mri_task, phantom
+
+    image = phantom("shepp-logan", 32)
+    clean = mri_task(image, noise=0.0, seed=3)
+    noisy = mri_task(image, noise=0.05, seed=3)
+    difference = noisy.y - clean.y
+    sampled = np.broadcast_to(clean.A.mask, clean.y.shape)
+    assert np.all(difference[~sampled] == 0) and np.all(difference[sampled] != 0)
+    rms = np.sqrt(np.mean(np.abs(clean.y[sampled]) ** 2))
+    assert abs(noisy.sigma - 0.05 * rms) <= 1e-12 * rms
+    assert abs(np.std(difference[sampled]) / noisy.sigma - 1.0) < 0.05
