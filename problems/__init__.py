@@ -13,6 +13,10 @@ HeatEquation, KAPPA_BOUNDS
     Experiment 2: the 2-D heat equation by Crank-Nicolson (:mod:`problems.heat`).
 read_matrix, write_matrix, load_system, read_context, save_system
     ``.mtx`` and ``.npz`` files (:mod:`problems.io`).
+shepp_logan, random_ellipses
+    Phantoms for reconstruction (:mod:`problems.phantoms`).
+birdcage_maps, line_mask, poisson_disc_mask, add_noise
+    Simulated MRI acquisitions (:mod:`problems.mri`).
 
 Examples
 --------
@@ -32,6 +36,8 @@ from .gallery import (
 from .heat import KAPPA_BOUNDS, HeatEquation
 from .instance import Instance
 from .io import load_system, read_context, read_matrix, save_system, write_matrix
+from .mri import add_noise, birdcage_maps, line_mask, poisson_disc_mask
+from .phantoms import random_ellipses, shepp_logan
 from .shifted_laplacian import SHIFT_BOUNDS, optimal_sor_omega, shifted_laplacian_sequence
 
 __all__ = [
@@ -51,5 +57,11 @@ __all__ = [
     "write_matrix",
     "load_system",
     "read_context",
+    "shepp_logan",
+    "random_ellipses",
+    "birdcage_maps",
+    "line_mask",
+    "poisson_disc_mask",
+    "add_noise",
     "save_system",
 ]

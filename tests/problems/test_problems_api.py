@@ -10,7 +10,8 @@ PUBLIC = {
     "Instance", "poisson", "anisotropic_diffusion", "elasticity", "load_example", "EXAMPLES",
     "SPD_EXAMPLES", "shifted_laplacian_sequence", "optimal_sor_omega", "SHIFT_BOUNDS",
     "HeatEquation", "KAPPA_BOUNDS", "read_matrix", "write_matrix", "load_system", "read_context",
-    "save_system",
+    "save_system", "shepp_logan", "random_ellipses", "birdcage_maps", "line_mask",
+    "poisson_disc_mask", "add_noise",
 }
 
 
