@@ -60,7 +60,8 @@ def recon(modality, phantom_name, size, method, accel, coils, mask, views, arc, 
     click.echo(f"relax recon: {task.name}, {size} x {size} {phantom_name}, method {method}",
                err=True)
     sampled = method in ("dds", "gradient")
-    with click.progressbar(length=steps if sampled else 0, label="sampling", file=None,
+    with click.progressbar(length=steps if sampled else 0, label="sampling",
+                           file=click.get_text_stream("stderr"),
                            hidden=not sampled) as bar:
         x, seconds = reconstruct(task, method, steps=steps, cg_steps=cg_steps,
                                  denoiser=denoiser, strength=strength, eta=eta, gamma=gamma,
