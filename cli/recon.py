@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -61,7 +62,7 @@ def recon(modality, phantom_name, size, method, accel, coils, mask, views, arc, 
                err=True)
     sampled = method in ("dds", "gradient")
     with click.progressbar(length=steps if sampled else 0, label="sampling",
-                           file=click.get_text_stream("stderr"),
+                           file=sys.stderr,
                            hidden=not sampled) as bar:
         x, seconds = reconstruct(task, method, steps=steps, cg_steps=cg_steps,
                                  denoiser=denoiser, strength=strength, eta=eta, gamma=gamma,
