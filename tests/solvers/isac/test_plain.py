@@ -1,0 +1,142 @@
+"""PLAIN on noiseless and noisy harmonic tensors, its stages, the CRB and its errors."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from problems.isac import Scenario, channel_tensor, random_scene
+from solvers import ParameterError
+from solvers.isac import (
+    AliasingWarning,
+    check_unambiguous,
+    compress,
+    crb_frequencies,
+    estimate_dimension,
+    fisher_information,
+    plain,
+    synthesize,
+)
+from solvers.isac.harmonics import steering
+
+
+def _match(found, truth):
+    """Pairs estimated rows to true rows (greedy nearest); max relative error per column."""
+    found, truth = np.atleast_2d(found), np.atleast_2d(truth)
+    assert found.shape == truth.shape
+    order = [int(np.argmin(np.abs(found - t).sum(axis=1))) for t in truth]
+    assert len(set(order)) == len(order)
+    return found[order]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_noiseless_default_scenes_are_recovered(seed):
+    scene = random_scene(seed=seed)
+    H = channel_tensor(scene)
+    result = plain(H, scenario=scene.scenario)
+    o = result.objects
+    est = _match(np.stack([o["angle"], o["range"], o["velocity"]], axis=1),
+                 np.stack([scene.angle, scene.range, scene.velocity], axis=1))
+    assert np.allclose(est[:, 0], scene.angle, rtol=1e-6)
+    assert np.allclose(est[:, 1], scene.range, rtol=1e-6)
+    assert np.allclose(est[:, 2], scene.velocity, rtol=0, atol=1e-6 * 7.0)
+    amplitudes = _match(np.c_[result.frequencies, result.amplitudes.real], np.c_[
+        scene.frequencies, scene.amplitude.real])
+    assert np.allclose(amplitudes[:, -1], scene.amplitude.real, atol=1e-6)
+
+
+def test_objects_closer_than_the_fft_resolution_are_resolved():
+    scenario = Scenario()
+    # two objects 1/4 of a beamwidth apart in angle (FFT resolution: 1/16 in frequency)
+    f_close = 0.25 / 16
+    angles = np.rad2deg(np.arccos(np.array([0.1, 0.1 + f_close]) / 0.5))
+    from problems.isac import Scene
+    scene = Scene(angles, np.array([120.0, 300.0]), np.array([2.0, -3.0]),
+                  np.array([1.0, 0.8j]), scenario)
+    result = plain(channel_tensor(scene), scenario=scenario)
+    est = _match(result.frequencies, scene.frequencies)
+    assert np.allclose(est, scene.frequencies, atol=1e-9)
+
+
+@pytest.mark.parametrize("estimator", ["root-music", "esprit"])
+def test_more_dimensions_and_both_estimators(estimator):
+    rng = np.random.default_rng(3)
+    F = rng.uniform(-0.45, 0.45, (3, 4)) / np.array([1, 1, 2, 3])
+    H = synthesize(F, [1.0, -0.5, 0.3j], (8, 10, 12, 18))
+    result = plain(H, (1, 1, 2, 3), estimator=estimator)
+    assert np.allclose(_match(result.frequencies, F), F, atol=1e-8)
+
+
+def test_compression_keeps_a_single_object_rank_one_at_the_predicted_frequencies():
+    f = np.array([[0.2, -0.03, 0.02]])
+    H = synthesize(f, [1.0], (16, 180, 560))
+    for method in ("average", "decimate"):
+        G = compress(H, (1, 4, 14), method)
+        assert G.shape == (16, 45, 40)
+        for m in range(3):
+            s = np.linalg.svd(np.moveaxis(G, m, 0).reshape(G.shape[m], -1),
+                              compute_uv=False)
+            assert s[1] <= 1e-10 * s[0]                  # rank one in every unfolding
+        predicted = f * np.array([1, 4, 14])
+        for m in range(3):
+            est, _ = estimate_dimension(G, m, order=1)
+            assert np.isclose(est[0], predicted[0, m], atol=1e-9)
+
+
+def test_crb_equals_a_numerically_differentiated_fisher_information():
+    shape = (5, 6, 4)
+    F = np.array([[0.11, -0.2, 0.05], [-0.3, 0.1, 0.2]])
+    beta = np.array([1.0 + 0.5j, -0.7j])
+    sigma2 = 0.3
+
+    def signal(theta):
+        th = theta.reshape(2, 5)
+        return synthesize(th[:, :3], th[:, 3] + 1j * th[:, 4], shape).ravel()
+
+    theta = np.c_[F, beta.real, beta.imag].ravel()
+    h = 1e-6
+    J = np.stack([(signal(theta + h * e) - signal(theta - h * e)) / (2 * h)
+                  for e in np.eye(theta.size)], axis=1)
+    numeric = 2.0 / sigma2 * (J.conj().T @ J).real
+    exact = fisher_information(F, beta, shape, sigma2)
+    assert np.allclose(exact, numeric, rtol=1e-6, atol=1e-9 * np.abs(exact).max())
+    assert np.allclose(crb_frequencies(F, beta, shape, sigma2),
+                       np.diag(np.linalg.inv(numeric)).reshape(2, 5)[:, :3], rtol=1e-5)
+
+
+def test_noisy_estimates_come_close_to_the_crb():
+    from problems.isac import Scene
+
+    scenario = Scenario()
+    scene = Scene(np.array([60.0, 95.0, 130.0]), np.array([80.0, 210.0, 330.0]),
+                  np.array([0.0, 4.0, -2.5]), np.array([1.0, 0.6j, -0.4]), scenario)
+    errors = []
+    for seed in range(10):
+        H = channel_tensor(scene, snr_db=0, seed=seed)
+        r = plain(H, scenario=scenario)
+        if r.frequencies.shape[0] == 3:
+            errors.append(_match(r.frequencies, scene.frequencies) - scene.frequencies)
+    assert len(errors) >= 9
+    rmse = np.sqrt(np.mean(np.array(errors) ** 2, axis=0))
+    signal = np.mean(np.abs(channel_tensor(scene)) ** 2)
+    bound = np.sqrt(crb_frequencies(scene.frequencies, scene.amplitude, scenario.shape,
+                                    signal))                    # noise power = signal at 0 dB
+    assert np.all(rmse <= 3.0 * bound)
+
+
+def test_bad_requests():
+    H = synthesize([[0.1, 0.1]], [1.0], (8, 9))
+    with pytest.raises(ParameterError, match="divide"):
+        plain(H, (1, 2))
+    with pytest.raises(ValueError, match="one compression factor per dimension"):
+        plain(H, (1, 3, 1))
+    with pytest.raises(ParameterError, match="fusion"):
+        plain(H, fusion="joint")
+    with pytest.warns(AliasingWarning, match="unambiguous band"):
+        check_unambiguous([[0.1, 0.3]], (1, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_unambiguous([[0.1, 0.2]], (1, 2))
+    with pytest.warns(UserWarning, match="unambiguous range"):
+        random_scene(seed=0, ranges=(50.0, 900.0)).check()
+    assert steering([0.0], 3).shape == (3, 1)
