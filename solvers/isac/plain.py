@@ -12,6 +12,7 @@ from .compression import check_factors, compress
 from .estimation import estimate_dimension
 from .fusion import least_squares_core, omp, refit_amplitudes
 from .harmonics import synthesize
+from .refine import refine
 
 FUSIONS = ("omp", "ls-core")
 
@@ -43,7 +44,7 @@ class PlainResult:
 
 def plain(H, factors=None, *, method="average", estimator="root-music", criterion="mdl",
           fusion="omp", max_objects=None, subarray=None, rounds=0, bands=None,
-          scenario=None):
+          refine_sweeps=0, scenario=None):
     """Estimate the objects of a multidimensional harmonic tensor with PLAIN.
 
     Parameters
@@ -70,6 +71,9 @@ def plain(H, factors=None, *, method="average", estimator="root-music", criterio
         Lower edge ``lo`` of each dimension's unambiguous band ``[lo, lo + 1)`` in compressed
         frequency (-0.5 by default; -1 for delays, which are positive); the scenario's
         (``scenario.bands``) if it has them.
+    refine_sweeps : int
+        Sweeps of the optional refinement on the full tensor (:func:`solvers.isac.refine`):
+        not part of the published architecture; it brings the errors to the CRB at a cost.
     scenario : object, optional
         Maps frequencies to physical parameters (``scenario.to_physical(frequencies)``), e.g.
         :class:`problems.isac.Scenario`.
@@ -139,7 +143,10 @@ def plain(H, factors=None, *, method="average", estimator="root-music", criterio
             residual = H - synthesize(found, refit_amplitudes(H, found), H.shape)
             seconds["refit"] += time.perf_counter() - t
     t = time.perf_counter()
-    amplitudes = refit_amplitudes(H, found)
+    if refine_sweeps:
+        found, amplitudes = refine(H, found, sweeps=refine_sweeps)
+    else:
+        amplitudes = refit_amplitudes(H, found)
     seconds["refit"] += time.perf_counter() - t
     seconds["total"] = time.perf_counter() - start
     info["compressed_shape"] = tuple(s // f for s, f in zip(H.shape, factors, strict=True))

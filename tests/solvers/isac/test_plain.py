@@ -140,3 +140,30 @@ def test_bad_requests():
     with pytest.warns(UserWarning, match="unambiguous range"):
         random_scene(seed=0, ranges=(50.0, 900.0)).check()
     assert steering([0.0], 3).shape == (3, 1)
+
+
+def test_refinement_separates_objects_the_decoupled_estimates_merged():
+    scene = random_scene(6, seed=0)
+    H = channel_tensor(scene, snr_db=10, seed=1)
+    coarse = plain(H, scenario=scene.scenario)
+    fine = plain(H, scenario=scene.scenario, refine_sweeps=1)
+    assert np.unique(np.round(coarse.objects["angle"], 2)).size < 6      # two merged
+    est = _match(np.stack([fine.objects["angle"], fine.objects["range"] / 10], axis=1),
+                 np.stack([scene.angle, scene.range / 10], axis=1))
+    assert np.abs(est[:, 0] - scene.angle).max() < 0.5
+
+
+def test_the_command_line_prints_estimates_next_to_the_truth():
+    import json
+
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    result = CliRunner().invoke(main, ["isac", "--snr", "20", "--objects", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["found"] == 3 and len(report["objects"]) == 3
+    assert all(abs(o["err_range"]) < 1.0 for o in report["objects"])
+    bad = CliRunner().invoke(main, ["isac", "--compression", "1,7,14"])
+    assert bad.exit_code == 2 and "divide" in bad.output
