@@ -25,7 +25,7 @@ from .harmonics import steering, synthesize
 def fft_peaks(H, count: int, oversample: int = 2):
     """``(frequencies (count, N), amplitudes)`` from the largest periodogram peaks."""
     size = tuple(n * oversample for n in H.shape)
-    power = np.abs(np.fft.fftn(H, s=size)) ** 2
+    power = np.abs(np.fft.fftn(H, s=size, axes=tuple(range(H.ndim)))) ** 2
     peak = np.ones(power.shape, dtype=bool)
     for m in range(H.ndim):
         peak &= power >= np.roll(power, 1, axis=m)
