@@ -20,7 +20,7 @@ import numpy as np
 from _common import machine
 
 import tuner
-from problems.isac import Scene, Scenario, channel_tensor, random_scene
+from problems.isac import Scenario, Scene, channel_tensor, random_scene
 from solvers.isac import plain, synthesize
 
 ARMS = [(2, 7), (3, 8), (4, 14), (5, 20), (6, 28), (9, 35), (12, 56)]
@@ -43,7 +43,7 @@ def cost_table(count, snr):
     ms = np.empty((count, len(ARMS)))
     missed = np.empty((count, len(ARMS)), dtype=bool)
     plain(channel_tensor(random_scene(2, seed=1)), scenario=scenario)         # warm up
-    for k, (scene, H, noise) in enumerate(frames(count, snr)):
+    for k, (_, H, noise) in enumerate(frames(count, snr)):
         for a, (fr, fv) in enumerate(ARMS):
             start = time.perf_counter()
             result = plain(H, (1, fr, fv), scenario=scenario, max_objects=6)
