@@ -84,3 +84,17 @@ def learners(arms, bounds, context_name):
         f"default ({context_name} context)":
             lambda seed: tuner.default_policy(arms, bounds=bounds, seed=seed),
     }
+
+
+def replay(policy, cost, contexts=None):
+    """The arm a tuner with ``policy`` picks at each row of a cost table (rows: instances,
+    columns: arms), told the table's cost; ``contexts`` per row for contextual policies."""
+    import tuner
+
+    t = tuner.Tuner(policy)
+    chosen = np.empty(cost.shape[0], dtype=int)
+    for k in range(cost.shape[0]):
+        trial = t.ask() if contexts is None else t.ask(float(contexts[k]))
+        chosen[k] = trial.arm
+        t.tell(trial, float(cost[k, trial.arm]))
+    return chosen

@@ -19,7 +19,7 @@ import argparse
 import time
 
 import numpy as np
-from _common import machine
+from _common import machine, replay
 
 import tuner
 from problems.isac import Scenario, Scene, channel_tensor, random_scene
@@ -54,16 +54,6 @@ def cost_table(count, snr):
             residual = H - synthesize(result.frequencies, result.amplitudes, H.shape)
             missed[k, a] = np.mean(np.abs(residual) ** 2) > MISS_RATIO * noise
     return ms, missed
-
-
-def replay(policy, cost):
-    t = tuner.Tuner(policy)
-    chosen = np.empty(cost.shape[0], dtype=int)
-    for k in range(cost.shape[0]):
-        trial = t.ask()
-        chosen[k] = trial.arm
-        t.tell(trial, float(cost[k, trial.arm]))
-    return chosen
 
 
 def main():

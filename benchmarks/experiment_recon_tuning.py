@@ -22,7 +22,7 @@ import argparse
 import time
 
 import numpy as np
-from _common import machine
+from _common import machine, replay
 
 import tuner
 from cli.recon_tasks import mri_task, reconstruct
@@ -56,16 +56,6 @@ def cost_table(slices, size, steps):
     return noise, ms, missed, quality
 
 
-def replay(policy, noise, cost, contextual):
-    t = tuner.Tuner(policy)
-    chosen = np.empty(noise.size, dtype=int)
-    for s in range(noise.size):
-        trial = t.ask(float(noise[s])) if contextual else t.ask()
-        chosen[s] = trial.arm
-        t.tell(trial, float(cost[s, trial.arm]))
-    return chosen
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slices", type=int, default=60)
@@ -85,7 +75,7 @@ def main():
         "Tsallis-INF": (lambda seed: tuner.TsallisINF(ARMS, seed=seed), False),
     }
     for name, (make, contextual) in learners.items():
-        rows[name] = np.array([replay(make(seed), noise, cost, contextual)
+        rows[name] = np.array([replay(make(seed), cost, noise if contextual else None)
                                for seed in range(args.seeds)])
     per_slice = np.arange(args.slices)
     totals = {name: np.mean([cost[per_slice, c].sum() for c in choices])

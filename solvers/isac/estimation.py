@@ -71,12 +71,17 @@ def model_order(eigenvalues, snapshots: int, criterion="mdl", max_order=None) ->
     return best_k
 
 
-def root_music(R, order: int) -> np.ndarray:
-    """Frequencies of ``order`` harmonics from the noise subspace of R (root-MUSIC)."""
+def _check_order(R, order) -> int:
     M = R.shape[0]
     if not 0 <= order < M:
         raise ParameterError(f"order must be in [0, {M - 1}] for a {M}-long dimension; got "
                              f"{order}")
+    return M
+
+
+def root_music(R, order: int) -> np.ndarray:
+    """Frequencies of ``order`` harmonics from the noise subspace of R (root-MUSIC)."""
+    M = _check_order(R, order)
     if order == 0:
         return np.empty(0)
     w, V = np.linalg.eigh(R)
@@ -92,10 +97,7 @@ def root_music(R, order: int) -> np.ndarray:
 def esprit(R, order: int) -> np.ndarray:
     """Frequencies of ``order`` harmonics from the rotational invariance of the signal
     subspace (least-squares ESPRIT)."""
-    M = R.shape[0]
-    if not 0 <= order < M:
-        raise ParameterError(f"order must be in [0, {M - 1}] for a {M}-long dimension; got "
-                             f"{order}")
+    M = _check_order(R, order)
     if order == 0:
         return np.empty(0)
     _, V = np.linalg.eigh(R)
