@@ -12,16 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .harmonics import mode_product, steering
-
-
-def _gram(vectors_a, vectors_b):
-    """``<atom_i, atom_j>`` for rank-1 atoms given by per-dimension vectors (lists of matrices
-    with one column per atom)."""
-    G = np.ones((vectors_a[0].shape[1], vectors_b[0].shape[1]), dtype=np.complex128)
-    for A, B in zip(vectors_a, vectors_b, strict=True):
-        G *= A.conj().T @ B
-    return G
+from .harmonics import correlations, gram, mode_product, steering
 
 
 def omp(T, candidates, *, max_atoms=None, noise_variance=0.0, tolerance=3.0):
@@ -70,9 +61,8 @@ def omp(T, candidates, *, max_atoms=None, noise_variance=0.0, tolerance=3.0):
         idx = np.unravel_index(int(np.argmax(score)), score.shape)
         chosen.append(tuple(int(i) for i in idx))
         vecs = [a[:, [c[m] for c in chosen]] for m, a in enumerate(A)]
-        gram = _gram(vecs, vecs)
         b = np.array([C[c] for c in chosen])
-        new_beta = np.linalg.solve(gram, b)
+        new_beta = np.linalg.solve(gram(vecs), b)
         residual_energy = energy - float(np.vdot(b, new_beta).real)
         if previous_energy - residual_energy < least_gain:
             chosen.pop()                                  # explains nothing: stop without it
@@ -111,10 +101,4 @@ def refit_amplitudes(H, frequencies):
     if F.shape[0] == 0:
         return np.empty(0, dtype=np.complex128)
     vecs = [steering(F[:, m], n) for m, n in enumerate(H.shape)]
-    b = np.empty(F.shape[0], dtype=np.complex128)
-    for p in range(F.shape[0]):
-        proj = H
-        for m in range(H.ndim - 1, -1, -1):
-            proj = np.tensordot(proj, vecs[m][:, p].conj(), axes=(m, 0))
-        b[p] = proj
-    return np.linalg.solve(_gram(vecs, vecs), b)
+    return np.linalg.solve(gram(vecs), correlations(H, vecs))

@@ -11,10 +11,15 @@ from ..errors import ParameterError, ShapeError
 from .compression import check_factors, compress
 from .estimation import estimate_dimension
 from .fusion import least_squares_core, omp, refit_amplitudes
-from .harmonics import synthesize
+from .harmonics import synthesize, wrap
 from .refine import refine
 
 FUSIONS = ("omp", "ls-core")
+
+
+def _unwrap(F, lower):
+    """Compressed frequencies moved into each dimension's band ``[lower, lower + 1)``."""
+    return (F - lower) % 1.0 + lower
 
 
 @dataclass
@@ -43,8 +48,8 @@ class PlainResult:
 
 
 def plain(H, factors=None, *, method="average", estimator="root-music", criterion="mdl",
-          fusion="omp", max_objects=None, subarray=None, rounds=0, bands=None,
-          refine_sweeps=0, scenario=None):
+          fusion="omp", n_objects=None, max_objects=None, subarray=None, rounds=0,
+          bands=None, polish_sweeps=2, refine_sweeps=1, scenario=None):
     """Estimate the objects of a multidimensional harmonic tensor with PLAIN.
 
     Parameters
@@ -61,8 +66,12 @@ def plain(H, factors=None, *, method="average", estimator="root-music", criterio
         Model order of each dimension.
     fusion : {"omp", "ls-core"}
         Pairing by greedy OMP with refits (default) or the largest least-squares core entries.
+    n_objects : int, optional
+        The number of objects, when known: each dimension then keeps that many frequencies
+        (fewer than its length) instead of choosing a model order, and the fusion returns
+        exactly that many objects.
     max_objects : int, optional
-        At most this many objects.
+        At most this many objects (the model orders are chosen by ``criterion``).
     subarray : int or sequence, optional
         Spatial smoothing length per dimension (None: no smoothing).
     rounds : int
@@ -71,9 +80,14 @@ def plain(H, factors=None, *, method="average", estimator="root-music", criterio
         Lower edge ``lo`` of each dimension's unambiguous band ``[lo, lo + 1)`` in compressed
         frequency (-0.5 by default; -1 for delays, which are positive); the scenario's
         (``scenario.bands``) if it has them.
+    polish_sweeps : int
+        Sweeps of :func:`solvers.isac.refine` on the compressed tensor after the fusion, the
+        first with a global search: it repairs pairings and separates objects that the
+        per-dimension estimates merged (an addition to the published architecture; 0 turns
+        it off).
     refine_sweeps : int
-        Sweeps of the optional refinement on the full tensor (:func:`solvers.isac.refine`):
-        not part of the published architecture; it brings the errors to the CRB at a cost.
+        Sweeps of :func:`solvers.isac.refine` on the full tensor at the end: it removes what
+        the compression costs in accuracy (the compressed tensor's own CRB is higher).
     scenario : object, optional
         Maps frequencies to physical parameters (``scenario.to_physical(frequencies)``), e.g.
         :class:`problems.isac.Scenario`.
@@ -106,28 +120,43 @@ def plain(H, factors=None, *, method="average", estimator="root-music", criterio
     if lower.shape != (H.ndim,):
         raise ShapeError(f"bands needs one lower edge per dimension ({H.ndim})")
     subarrays = subarray if isinstance(subarray, list | tuple) else [subarray] * H.ndim
-    seconds = {"compress": 0.0, "estimate": 0.0, "fuse": 0.0, "refit": 0.0}
+    if n_objects is not None:
+        n_objects = int(n_objects)
+        if n_objects < 1:
+            raise ParameterError(f"n_objects must be >= 1; got {n_objects}")
+        max_objects = n_objects
+    scale = np.asarray(factors, dtype=np.float64)
+    seconds = {"compress": 0.0, "estimate": 0.0, "fuse": 0.0, "polish": 0.0, "refit": 0.0}
     found = np.empty((0, H.ndim))
-    residual = H
     info = {"candidates": [], "noise_variance": []}
-    for _ in range(int(rounds) + 1):
-        t = time.perf_counter()
-        G = compress(residual, factors, method)
-        seconds["compress"] += time.perf_counter() - t
+    t = time.perf_counter()
+    G0 = compress(H, factors, method)
+    seconds["compress"] += time.perf_counter() - t
+    G = G0
+    for round_ in range(int(rounds) + 1):
+        remaining = None if max_objects is None else int(max_objects) - found.shape[0]
+        if remaining is not None and remaining <= 0:
+            break
+        if round_:
+            t = time.perf_counter()
+            G = G0 - synthesize(wrap(found * scale), refit_amplitudes(G0, wrap(found * scale)),
+                                G0.shape)
+            seconds["refit"] += time.perf_counter() - t
         t = time.perf_counter()
         candidates, noise = [], []
         for m in range(G.ndim):
+            order = None if n_objects is None else min(remaining, G.shape[m] - 1)
             f, sigma2 = estimate_dimension(G, m, estimator=estimator, criterion=criterion,
-                                           subarray=subarrays[m], max_order=max_objects)
+                                           order=order, subarray=subarrays[m],
+                                           max_order=remaining)
             candidates.append(f)
             noise.append(sigma2)
         seconds["estimate"] += time.perf_counter() - t
         t = time.perf_counter()
-        remaining = None if max_objects is None else int(max_objects) - found.shape[0]
-        if remaining is not None and remaining <= 0:
-            break
+        # with a known count the fusion takes that many atoms; otherwise it stops at the noise
+        noise_variance = 0.0 if n_objects is not None else float(np.mean(noise))
         if fusion == "omp":
-            Fc, _ = omp(G, candidates, max_atoms=remaining, noise_variance=float(np.mean(noise)))
+            Fc, _ = omp(G, candidates, max_atoms=remaining, noise_variance=noise_variance)
         else:
             count = min(len(c) for c in candidates) if remaining is None else remaining
             Fc, _ = least_squares_core(G, candidates, count)
@@ -136,12 +165,12 @@ def plain(H, factors=None, *, method="average", estimator="root-music", criterio
         info["noise_variance"].append(float(np.mean(noise)))
         if Fc.shape[0] == 0:
             break
-        unwrapped = (Fc - lower) % 1.0 + lower
-        found = np.vstack([found, unwrapped / np.asarray(factors, dtype=np.float64)[None, :]])
-        if rounds:
-            t = time.perf_counter()
-            residual = H - synthesize(found, refit_amplitudes(H, found), H.shape)
-            seconds["refit"] += time.perf_counter() - t
+        found = np.vstack([found, _unwrap(Fc, lower) / scale])
+    t = time.perf_counter()
+    if polish_sweeps and found.shape[0]:
+        Fc, _ = refine(G0, wrap(found * scale), sweeps=polish_sweeps, search="global")
+        found = _unwrap(Fc, lower) / scale
+    seconds["polish"] = time.perf_counter() - t
     t = time.perf_counter()
     if refine_sweeps:
         found, amplitudes = refine(H, found, sweeps=refine_sweeps)
@@ -149,6 +178,6 @@ def plain(H, factors=None, *, method="average", estimator="root-music", criterio
         amplitudes = refit_amplitudes(H, found)
     seconds["refit"] += time.perf_counter() - t
     seconds["total"] = time.perf_counter() - start
-    info["compressed_shape"] = tuple(s // f for s, f in zip(H.shape, factors, strict=True))
+    info["compressed_shape"] = G0.shape
     objects = None if scenario is None else scenario.to_physical(found)
     return PlainResult(found, amplitudes, objects, seconds, info)

@@ -1,30 +1,31 @@
-"""Optional last stage: refine every object's frequencies on the full tensor (RELAX-style).
+"""Refine every object's frequencies on a tensor (RELAX-style), all objects at once.
 
-Each object in turn is isolated (the others' fitted terms subtracted), its tensor is
-contracted with its own steering vectors in all dimensions but one, and the frequency of that
-dimension moves to the nearby peak of the resulting 1-D periodogram (Newton steps on its
-derivative); amplitudes are refitted jointly after each sweep. Started from PLAIN's estimates
-this removes what the compression and the decoupling cost in accuracy, and separates objects
-the per-dimension estimates merged.
+Each object is isolated (the others' fitted terms subtracted), its tensor is contracted with
+its own steering vectors in all dimensions but one, and the frequency of that dimension moves
+to the nearby peak of the resulting 1-D periodogram by Newton steps. ``search="global"``
+first checks each object against the highest peak of its isolated tensor's zero-padded N-D
+periodogram and keeps the better: this repairs a wrong pairing, separates two objects the
+per-dimension estimates merged, and finds an object too weak for them. The contractions take two
+passes over the tensor per sweep for all objects (:func:`~solvers.isac.harmonics.projections`);
+the other objects' terms are subtracted from them in closed form (inner products of steering
+vectors), and the amplitudes are refitted jointly after each sweep.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import scipy.fft
 
-from .fusion import refit_amplitudes
-from .harmonics import rank_one, steering
+from ..errors import ParameterError
+from .harmonics import correlations, gram, projections, steering, synthesize
 
+SEARCHES = ("local", "global")
 
-def _contract_all_but(T, vectors, keep):
-    out = T
-    for m in range(T.ndim - 1, -1, -1):
-        if m != keep:
-            out = np.tensordot(out, vectors[m].conj(), axes=(m, 0))
-    return out
+#: Zero-padding of the global search's N-D FFT: this many bins per sample (at least 16).
+PADDING = 2
 
 
-def _peak(z, f, steps=8):
+def _newton_peak(z, f, steps=8):
     """Newton steps towards the maximum of |sum_i z_i exp(-j 2 pi f i)|^2 near f."""
     i = np.arange(z.size)
     for _ in range(steps):
@@ -43,8 +44,50 @@ def _peak(z, f, steps=8):
     return f
 
 
-def refine(H, frequencies, amplitudes=None, sweeps=2):
+def _strongest_atom(X):
+    """Frequencies and |<atom, X>| of the highest peak of X's zero-padded N-D periodogram."""
+    padded = [max(16, PADDING * n) for n in X.shape]
+    spectrum = np.abs(scipy.fft.fftn(X, s=padded, axes=tuple(range(X.ndim)), workers=-1))
+    index = np.unravel_index(int(np.argmax(spectrum)), spectrum.shape)
+    f = np.array([k / n for k, n in zip(index, padded, strict=True)])
+    return (f + 0.5) % 1.0 - 0.5, float(spectrum[index])
+
+
+def _replace_by_global_peaks(H, F, beta):
+    """One pass over the objects, weakest first: isolate each and keep the better of its
+    atom and the strongest atom of the isolated tensor (by the energy each explains)."""
+    fitted = synthesize(F, beta, H.shape)
+    for p in np.argsort(np.abs(beta)):
+        own = synthesize(F[[p]], beta[[p]], H.shape)
+        isolated = H - fitted + own
+        f, peak = _strongest_atom(isolated)
+        vectors = [steering(F[p, m], n) for m, n in enumerate(H.shape)]
+        if peak > abs(correlations(isolated, vectors)[0]):
+            F[p] = f
+            vectors = [steering(f[m], n) for m, n in enumerate(H.shape)]
+            beta[p] = correlations(isolated, vectors)[0] / isolated.size
+            fitted = fitted - own + synthesize(F[[p]], beta[[p]], H.shape)
+    return F, beta
+
+
+def refine(H, frequencies, amplitudes=None, sweeps=2, search="local"):
     """Refined ``(frequencies, amplitudes)`` of the objects of ``H``.
+
+    Parameters
+    ----------
+    H : ndarray
+        The tensor (full or compressed: a compressed harmonic is a harmonic).
+    frequencies : array (P, H.ndim)
+        Starting frequencies, normalised to ``H``'s sampling.
+    amplitudes : array (P,), optional
+        Starting amplitudes (least squares on ``H`` by default).
+    sweeps : int
+        Sweeps over all objects and dimensions.
+    search : {"local", "global"}
+        Newton steps from the current frequencies, or first one pass over the objects
+        (weakest first) that replaces an object by the highest peak of its isolated tensor's
+        N-D periodogram when that peak explains more energy (a replaced object's frequencies
+        are wrapped into [-1/2, 1/2)).
 
     Examples
     --------
@@ -54,24 +97,34 @@ def refine(H, frequencies, amplitudes=None, sweeps=2):
     >>> G, _ = refine(H, F + 0.004, sweeps=8)
     >>> bool(np.allclose(G, F, atol=1e-12))
     True
+    >>> G, _ = refine(H, [[0.1, 0.2], [0.4, 0.05]], sweeps=8, search="global")  # wrong
+    >>> bool(np.allclose(G, F, atol=1e-12))
+    True
     """
+    if search not in SEARCHES:
+        raise ParameterError(f"search must be one of {SEARCHES}; got {search!r}")
     F = np.array(np.atleast_2d(frequencies), dtype=np.float64)
     P = F.shape[0]
     if P == 0:
         return F, np.empty(0, dtype=np.complex128)
-    beta = refit_amplitudes(H, F) if amplitudes is None else np.asarray(amplitudes, complex)
+    V = [steering(F[:, m], n) for m, n in enumerate(H.shape)]
+    beta = (np.linalg.solve(gram(V), correlations(H, V)) if amplitudes is None
+            else np.asarray(amplitudes, dtype=np.complex128))
+    if search == "global":
+        F, beta = _replace_by_global_peaks(H, F, beta)
+        V = [steering(F[:, m], n) for m, n in enumerate(H.shape)]
     for _ in range(int(sweeps)):
-        vectors = [[steering(F[p, m], n)[:, 0] for m, n in enumerate(H.shape)]
-                   for p in range(P)]
-        fitted = sum(beta[p] * rank_one(vectors[p]) for p in range(P))
-        for p in range(P):
-            own = beta[p] * rank_one(vectors[p])
-            isolated = H - fitted + own
-            for m in range(H.ndim):
-                z = _contract_all_but(isolated, vectors[p], m)
-                F[p, m] = _peak(z, F[p, m])
-                vectors[p][m] = steering(F[p, m], H.shape[m])[:, 0]
-            new_own = beta[p] * rank_one(vectors[p])
-            fitted = fitted - own + new_own
-        beta = refit_amplitudes(H, F)
+        z = projections(H, V)
+        inner = [v.conj().T @ v for v in V]                 # <v_p, v_q> per dimension
+        for m in range(H.ndim):
+            coupling = np.ones((P, P), dtype=np.complex128)
+            for k in range(H.ndim):
+                if k != m:
+                    coupling *= inner[k]
+            np.fill_diagonal(coupling, 0.0)
+            isolated = z[m] - (coupling * beta[None, :]) @ V[m].T
+            for p in range(P):
+                F[p, m] = _newton_peak(isolated[p], F[p, m])
+        V = [steering(F[:, m], n) for m, n in enumerate(H.shape)]
+        beta = np.linalg.solve(gram(V), correlations(H, V))
     return F, beta

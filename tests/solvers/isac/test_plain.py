@@ -142,11 +142,12 @@ def test_bad_requests():
     assert steering([0.0], 3).shape == (3, 1)
 
 
-def test_refinement_separates_objects_the_decoupled_estimates_merged():
-    scene = random_scene(6, seed=0)
+@pytest.mark.parametrize("options", [{}, {"refine_sweeps": 0}])
+def test_polishing_separates_objects_the_decoupled_estimates_merged(options):
+    scene = random_scene(6, seed=0)                  # two objects 2.9 deg apart
     H = channel_tensor(scene, snr_db=10, seed=1)
-    coarse = plain(H, scenario=scene.scenario)
-    fine = plain(H, scenario=scene.scenario, refine_sweeps=1)
+    coarse = plain(H, scenario=scene.scenario, polish_sweeps=0, refine_sweeps=0)
+    fine = plain(H, scenario=scene.scenario, **options)
     assert np.unique(np.round(coarse.objects["angle"], 2)).size < 6      # two merged
     est = _match(np.stack([fine.objects["angle"], fine.objects["range"] / 10], axis=1),
                  np.stack([scene.angle, scene.range / 10], axis=1))
@@ -167,3 +168,50 @@ def test_the_command_line_prints_estimates_next_to_the_truth():
     assert all(abs(o["err_range"]) < 1.0 for o in report["objects"])
     bad = CliRunner().invoke(main, ["isac", "--compression", "1,7,14"])
     assert bad.exit_code == 2 and "divide" in bad.output
+
+
+def test_the_polish_finds_an_object_below_the_per_dimension_detection_limit():
+    # at 0 dB the weakest object of this scene (35 dB under the nearest) is at the
+    # eigenvalue detection limit of the range covariance: the per-dimension estimates miss it
+    scene = random_scene(6, seed=0)
+    H = channel_tensor(scene, snr_db=0, seed=20001)
+    truth = np.stack([scene.angle, scene.range / 10, scene.velocity], axis=1)
+    coarse = plain(H, scenario=scene.scenario, n_objects=6, polish_sweeps=0, refine_sweeps=0)
+    o = coarse.objects
+    found = np.stack([o["angle"], o["range"] / 10, o["velocity"]], axis=1)
+    nearest = np.abs(found[:, None, :] - truth[None, :, :]).max(axis=2).min(axis=0)
+    assert nearest.max() > 5.0                                   # one object missed
+    o = plain(H, scenario=scene.scenario, n_objects=6).objects
+    est = _match(np.stack([o["angle"], o["range"] / 10, o["velocity"]], axis=1), truth)
+    assert np.abs(est[:, 0] - scene.angle).max() < 0.5           # degrees; sqrt(CRB) ~ 0.1
+    assert np.abs(est[:, 1] - truth[:, 1]).max() < 0.1           # 1 m
+
+
+def test_a_known_object_count_is_returned_and_checked():
+    scene = random_scene(3, seed=2)
+    H = channel_tensor(scene, snr_db=10, seed=3)
+    assert plain(H, scenario=scene.scenario, n_objects=3).frequencies.shape == (3, 3)
+    with pytest.raises(ParameterError, match="n_objects"):
+        plain(H, n_objects=0)
+
+
+def test_the_refinement_reaches_the_least_squares_fit_from_a_nearby_start():
+    from solvers.isac import refine
+    from solvers.isac.harmonics import correlations, projections
+
+    rng = np.random.default_rng(4)
+    F = np.array([[0.12, -0.31, 0.05], [0.15, 0.22, -0.2]])
+    H = synthesize(F, [1.0, 0.3j], (8, 9, 10))
+    H = H + 0.05 * (rng.standard_normal(H.shape) + 1j * rng.standard_normal(H.shape))
+    G, beta = refine(H, F + 0.002, sweeps=30)
+    # the least-squares estimate is a stationary point: the gradient of the fit vanishes
+    for m in range(3):
+        V = [steering(G[:, k], n) for k, n in enumerate(H.shape)]
+        r = H - synthesize(G, beta, H.shape)
+        z = projections(r, V)[m]
+        i = np.arange(H.shape[m])
+        d = (2j * np.pi * i[None, :] * np.exp(2j * np.pi * G[:, [m]] * i[None, :])).conj()
+        assert np.abs(np.real(np.conj(beta) * (z * d).sum(axis=1))).max() < 1e-8
+    V = [steering(G[:, k], n) for k, n in enumerate(H.shape)]
+    assert np.allclose(correlations(H, V), [np.vdot(synthesize(G[[p]], [1], H.shape), H)
+                                           for p in range(2)])
