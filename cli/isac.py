@@ -38,9 +38,11 @@ def _pair(found: dict, truth: dict):
               help="Compression factor of each dimension.")
 @click.option("--estimator", type=click.Choice(["root-music", "esprit"]), default="root-music",
               show_default=True)
+@click.option("--known-count", is_flag=True,
+              help="Tell PLAIN the number of objects (otherwise it chooses it by MDL).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the objects as JSON.")
-def isac(scene, objects, snr, compression, estimator, seed, as_json):
+def isac(scene, objects, snr, compression, estimator, known_count, seed, as_json):
     """Estimate angle, range and velocity of the objects of a random scene with PLAIN."""
     try:
         factors = tuple(int(v) for v in compression.split(","))
@@ -52,7 +54,8 @@ def isac(scene, objects, snr, compression, estimator, seed, as_json):
     truth_scene = random_scene(objects, scenario=scenario, seed=seed)
     truth_scene.check(factors)
     H = channel_tensor(truth_scene, snr_db=snr, seed=seed + 1)
-    result = plain(H, factors, estimator=estimator, scenario=scenario)
+    result = plain(H, factors, estimator=estimator, scenario=scenario,
+                   n_objects=objects if known_count else None)
     truth = {"angle": truth_scene.angle, "range": truth_scene.range,
              "velocity": truth_scene.velocity}
     pairs = _pair(result.objects, truth)

@@ -45,16 +45,19 @@ def fft_peaks(H, count: int, oversample: int = 2):
     return F, refit_amplitudes(H, F)
 
 
-def sequential(H, count=None, *, criterion="mdl", smoothing=0.5):
+def sequential(H, count=None, *, criterion="mdl", smoothing=0.5, stats=None):
     """Frequencies estimated one dimension after another on the full tensor.
 
     The last dimension has a single snapshot per branch: it is smoothed over sub-arrays of
     ``smoothing`` times its length. Beamforming leaks the other objects into every branch,
     so the combinations found are pruned by their least-squares amplitudes (the ``count``
-    largest, or those above three noise standard deviations).
+    largest, or those above three noise standard deviations). ``stats`` (a dict), if given,
+    receives ``branches``: how many branches each dimension's estimation ran on.
     """
     branches = [((), H)]
+    counts = []
     for _ in range(H.ndim):
+        counts.append(len(branches))
         next_branches = []
         for prefix, T in branches:
             last = T.ndim == 1
@@ -69,6 +72,8 @@ def sequential(H, count=None, *, criterion="mdl", smoothing=0.5):
                     next_branches.append(((*prefix, f), np.tensordot(a.conj(), T, axes=(0, 0))))
         branches = next_branches
     F = np.array([prefix for prefix, _ in branches]).reshape(-1, H.ndim)
+    if stats is not None:
+        stats["branches"] = counts + [len(branches)]
     return _prune(H, F, count)
 
 

@@ -166,6 +166,8 @@ def test_the_command_line_prints_estimates_next_to_the_truth():
     report = json.loads(result.output)
     assert report["found"] == 3 and len(report["objects"]) == 3
     assert all(abs(o["err_range"]) < 1.0 for o in report["objects"])
+    told = CliRunner().invoke(main, ["isac", "--snr", "0", "--known-count", "--json"])
+    assert told.exit_code == 0 and json.loads(told.output)["found"] == 6
     bad = CliRunner().invoke(main, ["isac", "--compression", "1,7,14"])
     assert bad.exit_code == 2 and "divide" in bad.output
 
