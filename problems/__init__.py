@@ -17,6 +17,9 @@ shepp_logan, random_ellipses
     Phantoms for reconstruction (:mod:`problems.phantoms`).
 birdcage_maps, line_mask, poisson_disc_mask, add_noise
     Simulated MRI acquisitions (:mod:`problems.mri`).
+runge, runge_family, gaussian_bump, smooth_2d, smooth_5d, genz_oscillatory,
+genz_product_peak, TargetFunction, FUNCTIONS
+    Test functions for least-squares approximation (:mod:`problems.functions`).
 
 Examples
 --------
@@ -25,6 +28,17 @@ Examples
 (16, 16)
 """
 
+from .functions import (
+    FUNCTIONS,
+    TargetFunction,
+    gaussian_bump,
+    genz_oscillatory,
+    genz_product_peak,
+    runge,
+    runge_family,
+    smooth_2d,
+    smooth_5d,
+)
 from .gallery import (
     EXAMPLES,
     SPD_EXAMPLES,
@@ -64,4 +78,13 @@ __all__ = [
     "poisson_disc_mask",
     "add_noise",
     "save_system",
+    "runge",
+    "runge_family",
+    "gaussian_bump",
+    "smooth_2d",
+    "smooth_5d",
+    "genz_oscillatory",
+    "genz_product_peak",
+    "TargetFunction",
+    "FUNCTIONS",
 ]

@@ -1,5 +1,10 @@
-"""Iterative solvers for sparse linear systems, one contract for all of them."""
+"""Iterative solvers for sparse linear systems, one contract for all of them.
 
+Subpackages with their own interface: :mod:`solvers.lsq` (weighted least squares with
+optimal sampling and DPPs).
+"""
+
+from . import lsq
 from .diffusion import CTOperator, MRIOperator, data_consistency
 from .errors import (
     DTypeError,
@@ -19,5 +24,5 @@ __all__ = [
     "sor", "ssor", "cg", "ssor_preconditioner", "Result", "color_rows", "Coloring",
     "data_consistency", "MRIOperator", "CTOperator",
     "SolverInputError", "ShapeError", "NonFiniteError", "DTypeError", "ParameterError",
-    "ZeroDiagonalError", "NotSPDError",
+    "ZeroDiagonalError", "NotSPDError", "lsq",
 ]

@@ -11,7 +11,8 @@ PUBLIC = {
     "SPD_EXAMPLES", "shifted_laplacian_sequence", "optimal_sor_omega", "SHIFT_BOUNDS",
     "HeatEquation", "KAPPA_BOUNDS", "read_matrix", "write_matrix", "load_system", "read_context",
     "save_system", "shepp_logan", "random_ellipses", "birdcage_maps", "line_mask",
-    "poisson_disc_mask", "add_noise",
+    "poisson_disc_mask", "add_noise", "runge", "runge_family", "gaussian_bump", "smooth_2d",
+    "smooth_5d", "genz_oscillatory", "genz_product_peak", "TargetFunction", "FUNCTIONS",
 }
 
 
