@@ -10,6 +10,7 @@ from solvers import SolverInputError
 
 from .batch import batch
 from .demo import demo
+from .fit import fit
 from .isac import isac
 from .problems_cmd import problems_group
 from .recon import recon
@@ -59,6 +60,7 @@ main.add_command(problems_group)
 main.add_command(tune_group)
 main.add_command(recon)
 main.add_command(isac)
+main.add_command(fit)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
