@@ -98,3 +98,20 @@ def replay(policy, cost, contexts=None):
         chosen[k] = trial.arm
         t.tell(trial, float(cost[k, trial.arm]))
     return chosen
+
+
+def print_tuning_summary(rows, cost, columns, unit="cost"):
+    """The totals of a replayed tuning experiment: each row's total cost (mean over its
+    seeds), its ratio to the best fixed arm (rows named "fixed ..."), and ``columns``:
+    ``{title: (width, format, value(choices, instances))}``, averaged over the seeds."""
+    k = np.arange(cost.shape[0])
+    totals = {name: np.mean([cost[k, c].sum() for c in ch]) for name, ch in rows.items()}
+    best = min((v, name) for name, v in totals.items() if name.startswith("fixed"))
+    width = max(len(name) for name in rows) + 2
+    print(f"\n{'method':<{width}}{unit:>12}{'vs best fixed':>15}"
+          + "".join(f"{title:>{w}}" for title, (w, _, _) in columns.items()))
+    for name, choices in rows.items():
+        cells = "".join(f"{np.mean([value(c, k) for c in choices]):{w}{fmt}}"
+                        for w, fmt, value in columns.values())
+        print(f"{name:<{width}}{totals[name]:12.0f}{totals[name] / best[0]:14.2f}x{cells}")
+    print(f"best fixed in hindsight: {best[1]}")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from _common import machine, replay
+from _common import machine, print_tuning_summary, replay
 
 import tuner
 from problems import runge_family
@@ -83,18 +83,10 @@ def main():
     rows["Tsallis-INF"] = np.array([replay(tuner.TsallisINF(values, seed=s), cost)
                                     for s in range(args.seeds)])
     rows["per-instance best"] = np.argmin(cost, axis=1)[None, :]
-    k = np.arange(args.instances)
-    totals = {name: np.mean([cost[k, c].sum() for c in ch]) for name, ch in rows.items()}
-    best = min((v, name) for name, v in totals.items() if name.startswith("fixed"))
-    print(f"\n{'method':<22}{'evaluations':>12}{'vs best fixed':>15}{'misses':>8}"
-          f"{'accepted but wrong':>20}")
-    for name, choices in rows.items():
-        miss = np.mean([missed[k, c].sum() for c in choices])
-        bad = np.mean([wrong[k, c].sum() for c in choices])
-        print(f"{name:<22}{totals[name]:12.0f}{totals[name] / best[0]:14.2f}x{miss:8.1f}"
-              f"{bad:20.1f}")
-    print(f"best fixed in hindsight: {best[1]}")
-
+    print_tuning_summary(rows, cost, {
+        "misses": (8, ".1f", lambda c, k: missed[k, c].sum()),
+        "accepted but wrong": (20, ".1f", lambda c, k: wrong[k, c].sum())},
+        unit="evaluations")
 
 if __name__ == "__main__":
     main()

@@ -19,7 +19,7 @@ import argparse
 import time
 
 import numpy as np
-from _common import machine, replay
+from _common import machine, print_tuning_summary, replay
 
 import tuner
 from problems.isac import Scenario, Scene, channel_tensor, random_scene
@@ -72,17 +72,9 @@ def main():
                                        for s in range(args.seeds)])
     rows["Tsallis-INF"] = np.array([replay(tuner.TsallisINF(values, seed=s), cost)
                                     for s in range(args.seeds)])
-    k = np.arange(args.frames)
-    totals = {n: np.mean([cost[k, c].sum() for c in ch]) for n, ch in rows.items()}
-    best = min((v, n) for n, v in totals.items() if n.startswith("fixed"))
-    print(f"\n{'method':<18}{'total ms':>10}{'vs best fixed':>15}{'misses':>8}{'ms/frame':>10}")
-    for name, choices in rows.items():
-        miss = np.mean([missed[k, c].sum() for c in choices])
-        per = np.mean([ms[k, c].mean() for c in choices])
-        print(f"{name:<18}{totals[name]:10.0f}{totals[name] / best[0]:14.2f}x{miss:8.1f}"
-              f"{per:10.1f}")
-    print(f"best fixed in hindsight: {best[1]}")
-
+    print_tuning_summary(rows, cost, {
+        "misses": (8, ".1f", lambda c, k: missed[k, c].sum()),
+        "ms/frame": (10, ".1f", lambda c, k: ms[k, c].mean())}, unit="total ms")
 
 if __name__ == "__main__":
     main()

@@ -113,6 +113,26 @@ def legendre_envelope_ratio(x, degrees, a, b, out):
             max(1.0 - x[i] * x[i], 0.0))
 
 
+@njit(cache=True)
+def _append_orthonormal(Q, count, v):
+    """Orthogonalise v against the rows ``Q[:count]`` (Gram-Schmidt twice, for
+    orthogonality to rounding) and store it normalised in ``Q[count]``."""
+    m = v.shape[0]
+    for _ in range(2):
+        for l in range(count):
+            s = 0.0
+            for j in range(m):
+                s += Q[l, j] * v[j]
+            for j in range(m):
+                v[j] -= s * Q[l, j]
+    norm = 0.0
+    for j in range(m):
+        norm += v[j] * v[j]
+    norm = math.sqrt(norm)
+    for j in range(m):
+        Q[count, j] = v[j] / norm
+
+
 @njit(cache=True, fastmath=True)       # lets the dot products use SIMD
 def chain_rule_accept(Phi, kvals, u, Q, count, target, accepted):
     """Rejection steps of the continuous projection-DPP chain rule over a batch of proposals.
@@ -139,19 +159,7 @@ def chain_rule_accept(Phi, kvals, u, Q, count, target, accepted):
         if u[i] * kvals[i] < r2:
             for j in range(m):
                 r[j] = Phi[i, j]
-            for _ in range(2):               # Gram-Schmidt twice, for orthogonality
-                for l in range(count):
-                    s = 0.0
-                    for j in range(m):
-                        s += Q[l, j] * r[j]
-                    for j in range(m):
-                        r[j] -= s * Q[l, j]
-            r2 = 0.0
-            for j in range(m):
-                r2 += r[j] * r[j]
-            inv = 1.0 / math.sqrt(r2)
-            for j in range(m):
-                Q[count, j] = r[j] * inv
+            _append_orthonormal(Q, count, r)
             accepted[count] = i
             count += 1
     return count, B
@@ -188,19 +196,7 @@ def discrete_projection_dpp(U, u, out):
                     break
         for j in range(m):
             v[j] = U[pick, j]
-        for _ in range(2):
-            for l in range(step):
-                s = 0.0
-                for j in range(m):
-                    s += E[l, j] * v[j]
-                for j in range(m):
-                    v[j] -= s * E[l, j]
-        nv = 0.0
-        for j in range(m):
-            nv += v[j] * v[j]
-        nv = math.sqrt(nv)
-        for j in range(m):
-            E[step, j] = v[j] / nv
+        _append_orthonormal(E, step, v)
         for i in range(N):
             s = 0.0
             for j in range(m):
