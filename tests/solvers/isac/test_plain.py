@@ -217,3 +217,10 @@ def test_the_refinement_reaches_the_least_squares_fit_from_a_nearby_start():
     V = [steering(G[:, k], n) for k, n in enumerate(H.shape)]
     assert np.allclose(correlations(H, V), [np.vdot(synthesize(G[[p]], [1], H.shape), H)
                                            for p in range(2)])
+
+
+def test_the_refinement_refuses_an_unknown_search():
+    from solvers.isac import refine
+
+    with pytest.raises(ParameterError, match="search"):
+        refine(synthesize([[0.1, 0.2]], [1.0], (4, 5)), [[0.1, 0.2]], search="grid")
