@@ -8,6 +8,7 @@ import click
 
 from solvers import SolverInputError
 
+from . import console
 from .batch import batch
 from .demo import demo
 from .fit import fit
@@ -17,39 +18,67 @@ from .recon import recon
 from .solve import solve
 from .tune import tune_group
 
+BAD_INPUT = (SolverInputError, ValueError, TypeError, FileNotFoundError)
+"""Errors that mean the user's input was wrong (exit status 2); anything else is a failure."""
+
+
+def _fail(message: str, status: int) -> None:
+    click.echo(f"relax: error: {message}", err=True)
+    sys.exit(status)
+
+
+def _usage_message(exc: click.UsageError) -> str:
+    """click's usage error as one line, pointing at the right ``--help``."""
+    message = exc.format_message().rstrip(".")
+    where = exc.ctx.command_path if exc.ctx is not None else "relax"
+    return f"{message} (see '{where} --help')"
+
 
 class _Group(click.Group):
-    """Prints errors on one line without a traceback: input errors exit with status 2,
-    failures (a solve that does not converge, an unreachable scheduler) with 1."""
+    """Errors on one line on stderr, without a traceback or a usage block: bad input exits
+    with status 2, failures (a solve that does not converge, an unreachable scheduler) with
+    1. ``--debug`` (show the traceback instead) and ``--quiet`` (no progress) are accepted
+    anywhere on the command line; warnings are summarised once at the end."""
 
-    def invoke(self, ctx):
-        debug = ctx.params.get("debug", False)
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        args = list(sys.argv[1:] if args is None else args)
+        flags, args = console.split_global_flags(args)
+        console.settings.debug, console.settings.quiet = flags.debug, flags.quiet
         try:
-            return super().invoke(ctx)
-        except (click.UsageError, click.exceptions.Exit, click.Abort):
-            raise
+            with console.collected_warnings():
+                status = super().main(args, "relax", complete_var,
+                                      standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            if flags.debug:
+                raise
+            _fail(_usage_message(exc), 2)
         except click.ClickException as exc:
-            if debug:
+            if flags.debug:
                 raise
-            click.echo(f"relax: error: {exc.format_message()}", err=True)
-            sys.exit(exc.exit_code)
-        except (SolverInputError, ValueError, TypeError, FileNotFoundError) as exc:
-            if debug:
+            _fail(exc.format_message(), exc.exit_code)
+        except click.Abort:
+            _fail("interrupted", 130)
+        except BAD_INPUT as exc:
+            if flags.debug:
                 raise
-            click.echo(f"relax: error: {exc}", err=True)
-            sys.exit(2)
+            _fail(str(exc), 2)
         except Exception as exc:
-            if debug:
+            if flags.debug:
                 raise
-            click.echo(f"relax: error: {type(exc).__name__}: {exc} (run with --debug for the "
-                       "traceback)", err=True)
-            sys.exit(1)
+            _fail(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)", 1)
+        status = status if isinstance(status, int) else 0
+        if standalone_mode:
+            sys.exit(status)
+        return status
 
 
 @click.group(cls=_Group)
 @click.version_option(package_name="relax")
-@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
-def main(debug):
+@click.option("--debug", is_flag=True, help="Show the traceback of an error (any position).")
+@click.option("--quiet", is_flag=True, help="No progress bars or notes on stderr (any "
+              "position).")
+def main(debug, quiet):
     """relax: iterative solvers whose parameters are tuned online."""
 
 

@@ -132,8 +132,9 @@ def clip_context(context, bounds: tuple[float, float], who: str) -> float:
     if value < a or value > b:
         clipped = min(max(value, a), b)
         warnings.warn(
-            f"context {value!r} lies outside the bounds [{a}, {b}] of {who}; clipped to {clipped}",
-            ContextOutOfBoundsWarning,
+            ContextOutOfBoundsWarning(
+                f"context {value!r} lies outside the bounds [{a}, {b}] of {who}; clipped to "
+                f"{clipped}", bounds),
             stacklevel=4,
         )
         return clipped

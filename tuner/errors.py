@@ -34,4 +34,22 @@ class StateError(TunerInputError, ValueError):
 
 
 class ContextOutOfBoundsWarning(UserWarning):
-    """A context fell outside a contextual policy's declared bounds and was clipped to them."""
+    """A context fell outside a contextual policy's declared bounds and was clipped to them.
+
+    ``bounds`` are the policy's bounds; ``kind`` and ``summary(count)`` let a program that
+    collects many of these (a long run) report them in one line.
+    """
+
+    def __init__(self, message, bounds=None):
+        super().__init__(message)
+        self.bounds = None if bounds is None else (float(bounds[0]), float(bounds[1]))
+
+    @property
+    def kind(self) -> str:
+        return f"context outside {self.bounds}"
+
+    def summary(self, count: int) -> str:
+        if self.bounds is None:
+            return f"{count} contexts outside the bounds were clipped to them"
+        return (f"{count} contexts outside the bounds [{self.bounds[0]:g}, {self.bounds[1]:g}] "
+                "were clipped to them")
