@@ -27,7 +27,7 @@ def human_bytes(n: float) -> str:
     Examples
     --------
     >>> human_bytes(512), human_bytes(3 * 2**30), human_bytes(1e20)
-    ('512 B', '3.0 GiB', '86736.2 PiB')
+    ('512 B', '3.0 GiB', '88817.8 PiB')
     """
     units = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
     n = float(n)
