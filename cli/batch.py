@@ -1,13 +1,26 @@
 """``relax batch``: solve many systems from files, tuning omega as results come in.
 
-Crash safety. Two files carry a run: the results journal (``--out``, one row appended and
-synced per solved input) and the state file (``--state``, see :mod:`cli.batch_state`: a
-snapshot of the tuner and a line per ask and tell since). Per input: ask the tuner (the ask
-is logged and synced: the trial is now *pending*); solve; append the row; tell the tuner (and
-log it). A run killed anywhere resumes with the same ``--state`` and ``--out``: rows whose
-trial the tuner has not learned yet are told from the journal, pending trials without a row
-are solved (with the value they were given), and the rest of the inputs follow. No input is
-solved into the journal twice and no observation is lost or told twice.
+The results file (``--out``, see :mod:`cli.batch_results`) is the record of what is done: a
+row per input, appended and synced as each solve ends, under a first line that records the
+options that made the rows. An input without a row is solved (again); rows made with other
+options are refused, never counted as done.
+
+Crash safety. The state file (``--state``, see :mod:`cli.batch_state`) holds the tuner: a
+snapshot and a line per ask and tell since. Per input: ask the tuner (the ask is logged and
+synced: the trial is now *pending*); solve; append the row; tell the tuner (and log it). A
+run killed anywhere resumes with the same ``--state`` and ``--out``: rows whose trial the
+tuner has not learned yet are told from the results, pending trials without a row are solved
+with the value they were given, a row torn by the kill is dropped and its input solved again,
+and the rest of the inputs follow. The two files are checked against each other on start: an
+input the tuner learned from but without a row (a results file deleted or cut) is solved
+again with the value it was given, without telling the tuner twice; rows the state does not
+know are reported. No input is solved into the results twice and no observation is lost or
+told twice.
+
+An input that cannot be solved (a file that cannot be read, a matrix that is not SPD for CG,
+a zero on the diagonal for SOR) gets a row with ``status`` "error" and the message, and the
+batch goes on; its trial is withdrawn from the tuner. The exit status is 0 only if every
+input converged.
 
 With ``--workers N`` (a local Dask cluster) or ``--scheduler ADDRESS`` the solves run on
 Dask workers, up to twice as many in flight as there are workers; the tuner then learns with
@@ -17,10 +30,10 @@ gives the same rows.
 
 from __future__ import annotations
 
-import csv
-import json
-import os
+import math
 import time
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -29,16 +42,16 @@ import numpy as np
 import tuner
 from problems import load_system, read_context
 
+from . import console
+from .batch_results import SUFFIXES as RESULT_SUFFIXES
+from .batch_results import ResultsFile
 from .batch_state import BatchState
 from .errors import InputError
+from .outputs import check_output_file
 from .policy_names import NAMES, make_policy
 from .solve import PRECONDITIONERS, solve_system
 
 SUFFIXES = (".mtx", ".npz")
-COLUMNS = ("input", "trial", "omega", "context", "iterations", "converged", "status",
-           "residual_norm", "seconds")
-
-
 def collect_inputs(paths) -> list[str]:
     """The system files named, directories expanded to their ``.mtx``/``.npz`` files
     (sorted by name); order kept, duplicates dropped."""
@@ -59,19 +72,36 @@ def collect_inputs(paths) -> list[str]:
     return unique
 
 
+def error_fields(path, exc: BaseException, seconds: float = 0.0) -> dict:
+    """The solver fields of a row for an input that could not be solved."""
+    kind = "" if isinstance(exc, ValueError | TypeError | OSError) else f"{type(exc).__name__}: "
+    message = " ".join(f"{path}: {kind}{exc}".split())
+    return {"iterations": 0, "converged": False, "status": "error", "residual_norm": None,
+            "seconds": seconds, "message": message}
+
+
 def solve_input(path, method, precond, rtol, maxiter, omega) -> dict:
-    """Read one system and solve it (runs on a worker): the row's solver fields."""
-    return solve_loaded(load_system(path), method, precond, rtol, maxiter, omega)
+    """Read one system and solve it (runs on a worker): the row's solver fields, an error
+    row's when the file cannot be read or the system cannot be solved."""
+    try:
+        system = load_system(path)
+    except Exception as exc:            # any unreadable input is that input's error
+        return error_fields(path, exc)
+    return solve_loaded(system, method, precond, rtol, maxiter, omega, path=path)
 
 
-def solve_loaded(system, method, precond, rtol, maxiter, omega) -> dict:
-    """Solve a loaded system: the row's solver fields (``seconds`` is the solve's time)."""
+def solve_loaded(system, method, precond, rtol, maxiter, omega, *, path="") -> dict:
+    """Solve a loaded system: the row's solver fields (``seconds`` is the solve's time); a
+    system the method cannot solve (not SPD, a zero diagonal, ...) gives an error row."""
     start = time.perf_counter()
-    res = solve_system(system.A, system.b, system.x0, method=method, precond=precond,
-                       omega=omega, rtol=rtol, maxiter=maxiter)
+    try:
+        res = solve_system(system.A, system.b, system.x0, method=method, precond=precond,
+                           omega=omega, rtol=rtol, maxiter=maxiter)
+    except Exception as exc:
+        return error_fields(path, exc, time.perf_counter() - start)
     return {"iterations": int(res.iterations), "converged": bool(res.converged),
             "status": res.status, "residual_norm": float(res.residual_norm),
-            "seconds": time.perf_counter() - start}
+            "seconds": time.perf_counter() - start, "message": ""}
 
 
 def context_of(path, field: str | None, system=None) -> float | None:
@@ -83,107 +113,154 @@ def context_of(path, field: str | None, system=None) -> float | None:
         value = read_context(path, field)
     else:
         value = system.context if field == "context" else system.meta.get(field)
-    if value is None or isinstance(value, str):
+    if value is None or isinstance(value, str) or not math.isfinite(float(value)):
         raise ValueError(f"{path!r} has no numeric context field {field!r}")
     return value
 
 
-class Journal:
-    """The results file: read what is there, append one flushed row at a time."""
+@dataclass(frozen=True)
+class Assigned:
+    """The trial an input is solved with: its id, value and context; ``learn`` is False for
+    a trial the tuner has already learned from (its row is being rebuilt)."""
 
-    def __init__(self, path):
-        self.path = None if path is None else Path(path)
-        self.rows: list[dict] = []
-        if self.path is None:
-            return
-        if self.path.suffix not in (".csv", ".jsonl"):
-            raise ValueError(f"--out must be a .csv or .jsonl file; got {str(self.path)!r}")
-        if self.path.exists():
-            with open(self.path, newline="") as f:
-                if self.path.suffix == ".csv":
-                    self.rows = [self._typed(r) for r in csv.DictReader(f)]
-                else:
-                    self.rows = [json.loads(line) for line in f if line.strip()]
-
-    @staticmethod
-    def _typed(row: dict) -> dict:
-        out = dict(row)
-        out["trial"] = int(row["trial"])
-        for key in ("omega", "residual_norm", "seconds"):
-            out[key] = float(row[key])
-        out["context"] = None if row["context"] in ("", "None") else float(row["context"])
-        out["iterations"] = int(row["iterations"])
-        out["converged"] = row["converged"] == "True"
-        return out
-
-    def append(self, row: dict) -> None:
-        self.rows.append(row)
-        if self.path is None:
-            click.echo(json.dumps(row))
-            return
-        new = not self.path.exists() or self.path.stat().st_size == 0
-        with open(self.path, "a", newline="") as f:
-            if self.path.suffix == ".csv":
-                writer = csv.DictWriter(f, fieldnames=COLUMNS)
-                if new:
-                    writer.writeheader()
-                writer.writerow(row)
-            else:
-                f.write(json.dumps(row) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
+    id: int
+    value: float
+    context: float | None
+    learn: bool = True
 
 
-def _row(path, trial, result) -> dict:
-    return {"input": path, "trial": trial.id, "omega": trial.value, "context": trial.context,
-            **result}
+def _record(state, results, path, assigned: Assigned | None, fields: dict) -> None:
+    """Append the row, then tell the tuner (or withdraw the trial of an error): the order
+    that makes resuming exact."""
+    results.append({"input": path, "trial": None if assigned is None else assigned.id,
+                    "omega": None if assigned is None else assigned.value,
+                    "context": None if assigned is None else assigned.context, **fields})
+    if assigned is not None and assigned.learn:
+        _learn(state, assigned.id, fields)
 
 
-def _record(state, journal, path, trial, result) -> None:
-    """Append the row, then tell the tuner: the order that makes resuming exact."""
-    journal.append(_row(path, trial, result))
-    state.tell(trial.id, float(max(result["iterations"], 1)), censored=not result["converged"])
+def _learn(state, trial_id: int, fields: dict) -> None:
+    if fields["status"] == "error":
+        state.cancel(trial_id)
+    else:
+        state.tell(trial_id, float(max(fields["iterations"], 1)),
+                   censored=not fields["converged"])
 
 
-def recover(state, journal) -> None:
-    """Tell the tuner the journal rows it has not learned (a run killed between the two)."""
+def reconcile(state: BatchState, results: ResultsFile, paths) -> dict[str, Assigned]:
+    """Bring the state and the results into agreement before solving; returns the trial of
+    every input that must be solved with a trial it already has, and reports (one line
+    each) what did not agree.
+
+    Rows whose trial is pending are told to the tuner (a run killed between the row and the
+    tell). Inputs whose trial was told but that have no row are solved again with that
+    trial's value, and the tuner is not told twice. Rows of trials the state does not know
+    count as done; the tuner has not learned from them.
+    """
     pending = state.pending
-    for row in journal.rows:
-        if pending.get(row["trial"]) == row["input"]:
-            state.tell(row["trial"], float(max(row["iterations"], 1)),
-                       censored=not row["converged"])
+    rows = {row["input"]: row for row in results.rows}
+    unknown = 0
+    for path, row in rows.items():
+        tid = row["trial"]
+        if tid is not None and pending.get(tid) == path:
+            _learn(state, tid, row)
+        elif (tid is not None and row["status"] != "error" and state.path is not None
+              and state.inputs.get(tid) != path):
+            unknown += 1
+    if unknown:
+        _report(f"{unknown} rows of {str(results.path)!r} come from trials that the state "
+                f"file {str(state.path)!r} does not hold: they count as done, and the tuner "
+                "has not learned from them")
+    wanted = set(paths)
+    assigned = {path: Assigned(tid, *state.trials[tid])
+                for tid, path in state.pending.items() if path in wanted}
+    rebuilt = {path: Assigned(tid, *state.trials[tid], learn=False)
+               for tid, path in state.told.items() if path in wanted and path not in rows}
+    if rebuilt:
+        where = "no results file" if results.path is None else repr(str(results.path))
+        _report(f"{len(rebuilt)} inputs the tuner has learned from have no row in {where}: "
+                "they are solved again with the omega chosen then (the tuner is not told "
+                "twice)")
+    return {**rebuilt, **assigned}
+
+
+def _report(message: str) -> None:
+    click.echo(f"relax batch: {message}", err=True)
+
+
+def _arms(text: str) -> np.ndarray:
+    """The omega grid of ``--arms START:STOP:COUNT``, checked."""
+    try:
+        start, stop, count = text.split(":")
+        start, stop, count = float(start), float(stop), int(count)
+    except ValueError:
+        raise click.BadParameter(f"expected START:STOP:COUNT; got {text!r}",
+                                 param_hint="--arms") from None
+    if not (0.0 < start <= stop < 2.0 and 1 <= count <= 10_000):
+        raise click.BadParameter(f"need 0 < START <= STOP < 2 (omega) and 1 <= COUNT <= "
+                                 f"10000; got {text!r}", param_hint="--arms")
+    if count == 1 and start != stop:
+        raise click.BadParameter(f"COUNT 1 needs START == STOP; got {text!r}",
+                                 param_hint="--arms")
+    return np.linspace(start, stop, count)
+
+
+def _check_policy(policy: str, grid, bounds, seed):
+    made = make_policy(policy, grid, bounds=bounds, seed=seed)
+    if policy.startswith("fixed:") and not 0.0 < made.arms[made.index] < 2.0:
+        raise click.BadParameter(f"omega must lie in (0, 2); got {policy!r}",
+                                 param_hint="--tune")
+    return made
+
+
+def _check_bounds(bounds):
+    if bounds is not None and not (math.isfinite(bounds[0]) and math.isfinite(bounds[1])
+                                   and bounds[0] < bounds[1]):
+        raise click.BadParameter(f"need finite A < B; got {bounds[0]} {bounds[1]}",
+                                 param_hint="--bounds")
 
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("--method", type=click.Choice(["sor", "ssor", "cg"]), default="cg",
-              show_default=True)
+              show_default=True, help="Solver of every system.")
 @click.option("--precond", type=click.Choice(PRECONDITIONERS), default=None,
               help="Preconditioner of CG: ssor (default; its omega is tuned), jacobi, amg or "
-                   "none.")
+                   "none.  [default: ssor with cg, none otherwise]")
 @click.option("--tune", "policy", default="default", show_default=True,
-              help=f"Policy: one of {', '.join(NAMES)}.")
+              help=f"How omega is chosen: one of {', '.join(NAMES)} (fixed:W always plays "
+                   "omega = W).")
 @click.option("--arms", default="1.0:1.95:20", show_default=True,
-              help="Omegas to choose from, as START:STOP:COUNT (evenly spaced).")
+              help="Omegas to choose from, as START:STOP:COUNT (evenly spaced, in (0, 2)).")
 @click.option("--context", "field", default=None,
-              help="Context of each input: 'context' or a metadata field of its .npz file.")
+              help="Context of each input for a contextual policy: 'context' or a metadata "
+                   "field of its .npz file.  [default: none]")
 @click.option("--bounds", nargs=2, type=float, default=None,
-              help="Context bounds (needed with --context).")
+              help="Range A B of the contexts (needed with --context).")
 @click.option("--state", type=click.Path(dir_okay=False),
               help="Tuner state file, a line appended per ask and per result; resumes a killed "
-                   "run.")
-@click.option("--out", type=click.Path(dir_okay=False),
-              help="Results file (.csv or .jsonl); JSON lines on stdout without it.")
+                   "run.  [default: none: the tuner lives in memory]")
+@click.option("-o", "--out", type=click.Path(dir_okay=False),
+              help="Results file (.csv or .jsonl), the record of what is done; rerun with the "
+                   "same file to resume.  [default: JSON lines on stdout]")
+@click.option("--overwrite", is_flag=True,
+              help="Start afresh: replace the results file (and the state file).")
 @click.option("--rtol", type=click.FloatRange(0.0, min_open=True), default=1e-8,
-              show_default=True)
-@click.option("--maxiter", type=click.IntRange(min=1), default=None)
+              show_default=True, help="Relative residual to reach: ||b - A x|| <= rtol ||b||.")
+@click.option("--maxiter", type=click.IntRange(min=1), default=None,
+              help="Most iterations per solve.  [default: the solver's]")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Solve on a local Dask cluster with this many workers.")
-@click.option("--scheduler", default=None, help="Solve on the Dask cluster at this address.")
-@click.option("--seed", type=int, default=0, show_default=True)
-def batch(inputs, method, precond, policy, arms, field, bounds, state, out, rtol, maxiter,
-          workers, scheduler, seed):
-    """Solve every system in INPUTS (files or directories), tuning omega as it goes."""
+              help="Solve on a local Dask cluster with this many workers.  [default: serial]")
+@click.option("--scheduler", default=None,
+              help="Solve on the Dask cluster at this address (e.g. tcp://host:8786).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the tuner's random choices.")
+def batch(inputs, method, precond, policy, arms, field, bounds, state, out, overwrite, rtol,
+          maxiter, workers, scheduler, seed):
+    """Solve every system in INPUTS (.mtx/.npz files or directories), tuning omega as it goes.
+
+    Exits with status 0 if every input converged, else 1 with a one-line summary on stderr.
+    """
     if workers is not None and scheduler is not None:
         raise click.UsageError("--workers and --scheduler exclude each other")
     if method != "cg" and precond not in (None, "none"):
@@ -194,27 +271,46 @@ def batch(inputs, method, precond, policy, arms, field, bounds, state, out, rtol
                                "--precond ssor or --tune fixed:W")
     if field is not None and bounds is None:
         raise click.UsageError("--context needs --bounds A B (the range of the contexts)")
-    try:
-        start, stop, count = arms.split(":")
-        grid = np.linspace(float(start), float(stop), int(count))
-    except ValueError:
-        raise click.BadParameter(f"expected START:STOP:COUNT; got {arms!r}",
-                                 param_hint="--arms") from None
+    _check_bounds(bounds)
+    grid = _arms(arms)
+    policy_bounds = None if field is None else tuple(bounds)
+    _check_policy(policy, grid, policy_bounds, seed)
+    check_output_file(out, RESULT_SUFFIXES, "-o/--out")
+    check_output_file(state, None, "--state")
+    if out is not None and state is not None and Path(out).resolve() == Path(state).resolve():
+        raise click.UsageError("--out and --state must be different files")
     paths = collect_inputs(inputs)
-    journal = Journal(out)
+    if field is not None:
+        _check_context_field(paths[0], field)
     options = {"method": method, "precond": precond, "tune": policy, "arms": arms,
                "context": field, "bounds": None if bounds is None else list(bounds),
                "rtol": rtol, "maxiter": maxiter, "seed": seed}
+    if overwrite and state is not None:
+        Path(state).unlink(missing_ok=True)
+    results = ResultsFile(out, options, overwrite=overwrite)
+    for line in results.notes:
+        _report(line)
     if state is not None and Path(state).exists():
         run_state = BatchState.load(state)
         _check_resumed_options(state, run_state.options, options)
     else:
-        run_state = BatchState.create(state, tuner.Tuner(make_policy(
-            policy, grid, bounds=None if field is None else tuple(bounds), seed=seed)),
-            options)
+        run_state = BatchState.create(state, tuner.Tuner(
+            _check_policy(policy, grid, policy_bounds, seed)), options)
     with run_state:
-        _run(paths, run_state, journal, field, (method, precond, rtol, maxiter), workers,
+        _run(paths, run_state, results, field, (method, precond, rtol, maxiter), workers,
              scheduler)
+    _finish(paths, results)
+
+
+def _check_context_field(path, field):
+    """The context field of the first input, read before any work: a wrong name is a
+    mistake in the options, not in one input."""
+    try:
+        context_of(path, field)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--context") from None
+    except Exception:
+        pass                            # an unreadable first input is that input's error row
 
 
 def _check_resumed_options(path, saved: dict, given: dict) -> None:
@@ -223,35 +319,64 @@ def _check_resumed_options(path, saved: dict, given: dict) -> None:
                if saved.get(key) != value]
     if changed:
         raise InputError(f"the state file {str(path)!r} belongs to a run with "
-                         f"{', '.join(changed)}: pass the same options to resume it, or "
-                         "another --state to start afresh")
+                         f"{', '.join(changed)}: pass the same options to resume it, "
+                         "--overwrite or another --state to start afresh")
 
 
-def _run(paths, run_state, journal, field, solve_args, workers, scheduler):
-    recover(run_state, journal)
-    done = run_state.done | {row["input"] for row in journal.rows}
-    resumed = {v: k for k, v in run_state.pending.items()}       # input -> pending trial id
+def _finish(paths, results: ResultsFile) -> None:
+    """Exit 0 if every input converged; else 1, with the count of each status."""
+    wanted = set(paths)
+    statuses = Counter(row["status"] for row in results.rows if row["input"] in wanted)
+    order = ["converged"] + sorted(s for s in statuses if s != "converged")
+    summary = ", ".join(f"{statuses[s]} {s}" for s in order if statuses[s])
+    where = "the rows above" if results.path is None else str(results.path)
+    if set(statuses) <= {"converged"}:
+        console.note(f"relax batch: {summary}: see {where}")
+        return
+    click.echo(f"relax batch: {summary}: see {where}", err=True)
+    raise SystemExit(1)
+
+
+def _run(paths, run_state, results, field, solve_args, workers, scheduler):
+    assigned = reconcile(run_state, results, paths)
+    done = {row["input"] for row in results.rows}
     todo = [p for p in paths if p not in done]
-    click.echo(f"relax batch: {len(paths)} inputs, {len(done)} already done, "
-               f"{len(todo)} to solve", err=True)
+    console.note(f"relax batch: {len(paths)} inputs, {len(paths) - len(todo)} already done, "
+                 f"{len(todo)} to solve")
 
-    def next_trial(path, system=None):
-        if path in resumed:
-            tid = resumed[path]
-            return next(t for t in run_state.tuner.outstanding if t.id == tid)
-        return run_state.ask(path, context_of(path, field, system))
+    def trial_for(path, system=None) -> Assigned:
+        """The trial the input already has, else a new one (its context from ``system``,
+        or read from the file)."""
+        if path in assigned:
+            return assigned.pop(path)
+        trial = run_state.ask(path, context_of(path, field, system))
+        return Assigned(trial.id, trial.value, trial.context)
 
-    if workers is None and scheduler is None:
-        for path in todo:
-            system = load_system(path)
-            trial = next_trial(path, system)
-            _record(run_state, journal, path, trial,
-                    solve_loaded(system, *solve_args, trial.value))
-    else:
-        _run_on_dask(todo, next_trial, solve_args, run_state, journal, workers, scheduler)
+    with console.progressbar(len(todo), "solving") as bar:
+        if workers is None and scheduler is None:
+            for path in todo:
+                _solve_serial(path, assigned.pop(path, None), trial_for, solve_args,
+                              run_state, results)
+                bar.update(1)
+        else:
+            _run_on_dask(todo, trial_for, solve_args, run_state, results, workers, scheduler,
+                         bar.update)
 
 
-def _run_on_dask(todo, next_trial, solve_args, run_state, journal, workers, scheduler):
+def _solve_serial(path, trial, trial_for, solve_args, run_state, results) -> None:
+    """Load, ask (unless the input has its ``trial``), solve, record."""
+    try:
+        system = load_system(path)
+        trial = trial or trial_for(path, system)
+    except Exception as exc:        # unreadable, or no context: nothing to solve
+        _record(run_state, results, path, trial, error_fields(path, exc))
+        return
+    _record(run_state, results, path, trial,
+            solve_loaded(system, *solve_args, trial.value, path=path))
+
+
+def _run_on_dask(todo, trial_for, solve_args, run_state, results, workers, scheduler,
+                 progress):
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -275,19 +400,27 @@ def _run_on_dask(todo, next_trial, solve_args, run_state, journal, workers, sche
         trials = {}
 
         def submit():
-            path = queue.pop(0)
-            trial = next_trial(path)
-            future = client.submit(solve_input, path, *solve_args, trial.value, pure=False)
-            trials[future.key] = (path, trial)
-            running.add(future)
+            while queue:
+                path = queue.pop(0)
+                try:
+                    trial = trial_for(path)
+                except Exception as exc:      # no context: an error row, nothing to solve
+                    _record(run_state, results, path, None, error_fields(path, exc))
+                    progress(1)
+                    continue
+                future = client.submit(solve_input, path, *solve_args, trial.value,
+                                       pure=False)
+                trials[future.key] = (path, trial)
+                running.add(future)
+                return
 
         while queue and len(trials) < slots:
             submit()
         for future in running:
             path, trial = trials.pop(future.key)
-            _record(run_state, journal, path, trial, future.result())
-            if queue:
-                submit()
+            _record(run_state, results, path, trial, future.result())
+            progress(1)
+            submit()
     finally:
         client.close()
         if cluster is not None:

@@ -1,7 +1,8 @@
 """The state file of ``relax batch``: a snapshot of the tuner, then one line per event since.
 
 The first line is a snapshot (the tuner's state and the input of every trial asked so far);
-each further line is an event, ``{"ask": id, ...}`` or ``{"tell": id, ...}``, appended as it
+each further line is an event, ``{"ask": id, ...}``, ``{"tell": id, ...}`` or
+``{"cancel": id}`` (a trial withdrawn: its input could not be solved at all), appended as it
 happens. Loading replays the events on the snapshot: asks are asked again (the tuner is
 deterministic given its state, so they give the same trials, which is checked) and tells are
 told. A result thus costs a line, not a rewrite of the whole tuner; a new snapshot replaces the
@@ -25,7 +26,8 @@ from tuner.errors import StateError
 from .errors import InputError
 
 FORMAT = "relax.batch"
-VERSION = 2
+VERSION = 3
+READABLE_VERSIONS = (2, 3)
 MIN_SNAPSHOT_INTERVAL = 1 << 16
 """Bytes of events after which a snapshot may be taken (it is once they exceed its size)."""
 
@@ -47,6 +49,8 @@ class BatchState:
         The input of every trial asked so far, by trial id.
     options : dict, optional
         The options of the run (JSON values), kept so that a resumed run can check its own.
+    trials : dict of int to (float, float or None), optional
+        The value and context of every trial asked so far, by trial id.
 
     Examples
     --------
@@ -61,11 +65,12 @@ class BatchState:
     {'a.npz'}
     """
 
-    def __init__(self, path, tuner: Tuner, inputs=None, options=None):
+    def __init__(self, path, tuner: Tuner, inputs=None, options=None, trials=None):
         self.path = None if path is None else Path(path)
         self.tuner = tuner
         self.inputs: dict[int, str] = dict(inputs or {})
         self.options: dict = dict(options or {})
+        self.trials: dict[int, tuple[float, float | None]] = dict(trials or {})
         self._log = None
         self._log_bytes = 0
         self._snapshot_bytes = 0
@@ -89,11 +94,12 @@ class BatchState:
             head = json.loads(lines[0])
             if not isinstance(head, dict) or head.get("format") != FORMAT:
                 raise StateError("not a relax batch state file")
-            if head.get("version") != VERSION:
-                raise StateError(f"version {head.get('version')!r} is not {VERSION}")
-            state = cls(None, Tuner.from_state_dict(head["tuner"]),
-                        {int(k): str(v) for k, v in head["inputs"].items()},
-                        dict(head["options"]))
+            if head.get("version") not in READABLE_VERSIONS:
+                raise StateError(f"version {head.get('version')!r} is not one of "
+                                 f"{READABLE_VERSIONS}")
+            tuner = Tuner.from_state_dict(head["tuner"])
+            state = cls(None, tuner, {int(k): str(v) for k, v in head["inputs"].items()},
+                        dict(head["options"]), _trials_of(head, tuner))
             for line in lines[1:]:
                 if line:
                     state._replay(json.loads(line))
@@ -112,6 +118,9 @@ class BatchState:
                 raise StateError(f"the tuner does not replay trial {event['ask']} (asked "
                                  f"{trial.value} as trial {trial.id}, logged {event['value']})")
             self.inputs[trial.id] = str(event["input"])
+            self.trials[trial.id] = (trial.value, trial.context)
+        elif "cancel" in event:
+            self._cancel(int(event["cancel"]))
         else:
             self.tuner.tell(int(event["tell"]), float(event["cost"]),
                             censored=bool(event["censored"]))
@@ -122,15 +131,21 @@ class BatchState:
         return {t.id: self.inputs[t.id] for t in self.tuner.outstanding}
 
     @property
+    def told(self) -> dict[int, str]:
+        """The input of each trial told, by trial id."""
+        outstanding = {t.id for t in self.tuner.outstanding}
+        return {tid: p for tid, p in self.inputs.items() if tid not in outstanding}
+
+    @property
     def done(self) -> set[str]:
         """The inputs whose trial has been told."""
-        outstanding = {t.id for t in self.tuner.outstanding}
-        return {p for tid, p in self.inputs.items() if tid not in outstanding}
+        return set(self.told.values())
 
     def ask(self, path: str, context):
         """Ask the tuner for a trial for input ``path``; the ask is on disk on return."""
         trial = self.tuner.ask(context)
         self.inputs[trial.id] = path
+        self.trials[trial.id] = (trial.value, trial.context)
         self._append({"ask": trial.id, "input": path, "context": trial.context,
                       "value": trial.value}, sync=True)
         return trial
@@ -142,6 +157,17 @@ class BatchState:
                       sync=False)
         if self._log_bytes > max(self._snapshot_bytes, MIN_SNAPSHOT_INTERVAL):
             self.snapshot()
+
+    def cancel(self, trial_id: int) -> None:
+        """Withdraw a trial whose input could not be solved at all (the tuner learns
+        nothing), and log it."""
+        self._cancel(trial_id)
+        self._append({"cancel": trial_id}, sync=False)
+
+    def _cancel(self, trial_id: int) -> None:
+        self.tuner.cancel(trial_id)
+        self.inputs.pop(trial_id, None)
+        self.trials.pop(trial_id, None)
 
     def _append(self, event: dict, *, sync: bool) -> None:
         if self.path is None:
@@ -162,6 +188,7 @@ class BatchState:
         self.close_log()
         text = _line({"format": FORMAT, "version": VERSION, "tuner": self.tuner.state_dict(),
                       "inputs": {str(k): v for k, v in self.inputs.items()},
+                      "trials": {str(k): list(v) for k, v in self.trials.items()},
                       "options": self.options})
         write_text_atomic(self.path, text)
         self._snapshot_bytes, self._log_bytes = len(text), 0
@@ -184,3 +211,13 @@ class BatchState:
             self.close()
         else:
             self.close_log()
+
+
+def _trials_of(head: dict, tuner: Tuner) -> dict[int, tuple[float, float | None]]:
+    """The value and context of each trial of a snapshot (a version-2 snapshot kept them in
+    the tuner's records only)."""
+    if "trials" in head:
+        return {int(k): (float(v), None if c is None else float(c))
+                for k, (v, c) in head["trials"].items()}
+    records = [t.as_dict() for t in tuner.outstanding] + tuner.history
+    return {int(r["id"]): (float(r["value"]), r["context"]) for r in records}

@@ -24,9 +24,10 @@ def _writable_folder(folder: Path, option: str, *, create: bool) -> None:
                                  param_hint=option)
 
 
-def check_output_file(path, suffixes: tuple[str, ...], option: str) -> Path | None:
-    """``path`` (None passes) ends in one of ``suffixes``, is not a folder, and its folder
-    exists and is writable; raises :class:`click.BadParameter` (exit status 2) otherwise.
+def check_output_file(path, suffixes: tuple[str, ...] | None, option: str) -> Path | None:
+    """``path`` (None passes) ends in one of ``suffixes`` (any name when None), is not a
+    folder, and its folder exists and is writable; raises :class:`click.BadParameter` (exit
+    status 2) otherwise.
 
     Examples
     --------
@@ -43,7 +44,7 @@ def check_output_file(path, suffixes: tuple[str, ...], option: str) -> Path | No
     if path is None:
         return None
     path = Path(path)
-    if path.suffix.lower() not in suffixes:
+    if suffixes is not None and path.suffix.lower() not in suffixes:
         raise click.BadParameter(f"must end in {' or '.join(suffixes)}; got {str(path)!r}",
                                  param_hint=option)
     if path.is_dir():

@@ -149,6 +149,25 @@ class Tuner:
         del self._outstanding[trial.id]
         self._history.append((trial, value, bool(censored)))
 
+    def cancel(self, trial) -> None:
+        """Withdraw an outstanding trial without a cost: the policy learns nothing from it.
+
+        For a trial whose cost says nothing about its value (the instance could not be
+        solved by any value: an unreadable file, a matrix of the wrong kind). A solve that
+        merely failed to converge is told as a censored cost instead.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from tuner import Tuner, Fixed
+        >>> tuner = Tuner(Fixed(np.array([1.5])))
+        >>> trial = tuner.ask()
+        >>> tuner.cancel(trial)
+        >>> tuner.outstanding, tuner.history
+        ((), [])
+        """
+        del self._outstanding[self._pending(trial).id]
+
     def _pending(self, trial) -> Trial:
         key = trial.id if isinstance(trial, Trial) else trial
         if type(key) is not int and (not isinstance(key, numbers.Integral)

@@ -37,8 +37,9 @@ def _batch(*args):
 
 
 def _rows(path):
+    """The rows of a CSV results file, read as a user would (the options line is a comment)."""
     with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+        return list(csv.DictReader(line for line in f if not line.startswith("#")))
 
 
 def _check_complete(inputs, out, state):
@@ -89,7 +90,8 @@ def test_jsonl_journal_and_stdout(tmp_path):
     out = tmp_path / "r.jsonl"
     assert _batch(str(tmp_path / "in"), "--method", "ssor", "--tune", "fixed:1.2",
                   "--out", str(out)).exit_code == 0
-    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    head, *rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert head["relax_batch_results"]["method"] == "ssor"
     assert len(rows) == 3 and all(r["converged"] for r in rows)
     printed = _batch(str(tmp_path / "in"), "--tune", "fixed:1.2", "--method", "ssor")
     assert [json.loads(line)["iterations"] for line in printed.stdout.splitlines()] == \
@@ -126,11 +128,11 @@ def test_a_crash_during_a_solve_reuses_the_pending_trial(tmp_path, monkeypatch):
     real_solve = batch_module.solve_loaded
     calls = {"n": 0}
 
-    def dying_solve(*a):
+    def dying_solve(*a, **k):
         calls["n"] += 1
         if calls["n"] == 6:
             raise KeyboardInterrupt
-        return real_solve(*a)
+        return real_solve(*a, **k)
 
     monkeypatch.setattr(batch_module, "solve_loaded", dying_solve)
     assert _batch(*args).exit_code != 0
