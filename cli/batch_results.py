@@ -142,6 +142,9 @@ class ResultsFile:
             self._start()
             return
         self._check_options(lines[0])
+        if self.csv and len(lines) == 1:     # killed before the column header was written
+            self._start()
+            return
         body = lines[1:]
         if self.csv:
             if not body or body[0].strip() != ",".join(COLUMNS):
