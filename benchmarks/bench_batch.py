@@ -2,18 +2,20 @@
 
     python benchmarks/bench_batch.py [--small 200] [--large 12] [--workers 2]
 
-1. Overhead: ``--small`` shifted-Laplacian systems (n = 100, a fraction of a millisecond
-   each) are solved by SOR at omega = 1.6, first by calling the solver on each loaded system
-   (the solve alone), then by `relax batch` (file read + solve + tuner + journal row + state
-   file), with a fixed omega and with the default policy and the shift as context. Prints the
-   seconds per instance of each and the difference.
+1. Overhead: ``--small`` systems of two kinds, shifted Laplacians (n = 100, a fraction of a
+   millisecond each, by SOR at omega = 1.6) and 2-D Poisson 100 x 100 (n = 10000, by CG
+   with SSOR(1.5), a few milliseconds each), are solved first by calling the solver on each
+   loaded system (the solve alone), then by `relax batch` (file read + solve + tuner +
+   results row + state file), with a fixed omega and with the default policy (and the shift
+   as context). Prints the seconds per instance of each and the difference.
 2., 3. Throughput: ``--large`` systems that take about a second each, solved by `relax batch`
    serially and on Dask with ``--workers`` workers: a cluster started by the batch itself
    (``--workers``, start-up included) and one already running and warmed up
    (``--scheduler``). Two kinds: Poisson 400 x 400 by plain CG (memory-bound: its 10 MB of
    matrix are streamed from memory at every iteration) and Poisson 100 x 100 by SOR at
    omega = 1 (in cache). Numba runs one thread per process here (NUMBA_NUM_THREADS=1), so
-   the workers do not compete for cores.
+   the workers do not compete for cores. Each row also states the seconds per instance
+   beyond the solve alone (for Dask: the run's seconds times the workers, per instance).
 """
 
 from __future__ import annotations
@@ -46,39 +48,56 @@ def timed_batch(args):
     return time.perf_counter() - start
 
 
-def overhead(directory: Path, count: int):
+def _shifted_laplacians(directory: Path, count: int):
     for inst in shifted_laplacian_sequence(count, seed=0):
         save_system(directory / f"sl_{inst.meta['index']:05d}.npz", inst.A, inst.b,
                     context=inst.context)
+
+
+def _overhead_case(directory: Path, label: str, solve, batch_args, tuned_args):
+    """Per-instance seconds of the solve alone, of reading + solving, and of `relax batch`
+    with a fixed omega and tuned."""
     files = sorted(directory.glob("*.npz"))
+    count = len(files)
     systems = [load_system(f) for f in files]
-    sor(systems[0].A, systems[0].b, omega=1.6)                    # compile
+    solve(systems[0])                                             # compile
     start = time.perf_counter()
     for s in systems:
-        sor(s.A, s.b, omega=1.6)
+        solve(s)
     alone = (time.perf_counter() - start) / count
     start = time.perf_counter()
     for f in files:
-        s = load_system(f)
-        sor(s.A, s.b, omega=1.6)
+        solve(load_system(f))
     read_solve = (time.perf_counter() - start) / count
-    timed_batch([str(files[0]), "--method", "sor", "--tune", "fixed:1.6"])       # warm up
-    rows = [("solve alone (loaded system, sor)", alone), ("file read + solve", read_solve)]
-    for label, extra in (("relax batch, fixed:1.6", ["--tune", "fixed:1.6"]),
-                         ("relax batch, default + context",
-                          ["--context", "context", "--bounds", "-0.15", "0.65"])):
-        out = directory / f"{len(rows)}.csv"
-        state = directory / f"{len(rows)}.state"
-        seconds = timed_batch([str(directory), "--method", "sor", *extra, "--out", str(out),
+    timed_batch([str(files[0]), *batch_args, "--tune", "fixed:1.6"])          # warm up
+    rows = [("solve alone (loaded system)", alone), ("file read + solve", read_solve)]
+    for name, extra in (("relax batch, fixed omega", ["--tune", "fixed:1.6"]),
+                        ("relax batch, default policy", tuned_args)):
+        out = directory.parent / f"{directory.name}_{len(rows)}.csv"
+        state = directory.parent / f"{directory.name}_{len(rows)}.state"
+        seconds = timed_batch([str(directory), *batch_args, *extra, "--out", str(out),
                                "--state", str(state)])
-        rows.append((label, seconds / count))
-    print(f"\n1. per instance, {count} shifted-Laplacian systems (n = 100), SOR:")
-    for label, s in rows:
-        print(f"  {label:<34}{1e3 * s:>9.3f} ms   (+{1e3 * (s - alone):.3f} ms over the solve)")
+        rows.append((name, seconds / count))
+    print(f"\n1. per instance, {count} x {label}:")
+    for name, s in rows:
+        print(f"  {name:<34}{1e3 * s:>9.3f} ms   (+{1e3 * (s - alone):.3f} ms over the solve)")
+
+
+def overhead(directory: Path, count: int):
+    small = directory / "shifted"
+    small.mkdir()
+    _shifted_laplacians(small, count)
+    _overhead_case(small, "shifted Laplacian (n = 100), SOR",
+                   lambda s: sor(s.A, s.b, omega=1.6), ["--method", "sor"],
+                   ["--context", "context", "--bounds", "-0.15", "0.65"])
+    grid = _poisson_inputs(directory / "poisson", 100, count)
+    _overhead_case(grid, "Poisson 100 x 100 (n = 10000), CG + SSOR",
+                   lambda s: cg(s.A, s.b, rtol=1e-8, M=("ssor", 1.6)), ["--method", "cg"],
+                   [])
 
 
 def _poisson_inputs(directory: Path, m: int, count: int) -> Path:
-    directory.mkdir()
+    directory.mkdir(parents=True)
     A = poisson((m, m))
     rng = np.random.default_rng(0)
     for i in range(count):
@@ -127,10 +146,14 @@ def throughput(directory: Path, count: int, workers: int):
         inputs = _poisson_inputs(directory / f"case{k}", m, count)
         one = load_system(next(inputs.glob("*.npz")))
         timed_batch([str(next(inputs.glob("*.npz"))), *solve])               # compile
-        start = time.perf_counter()
-        res = (cg(one.A, one.b, rtol=1e-8) if m == 400 else
-               sor(one.A, one.b, omega=1.0, rtol=1e-8, maxiter=100000))
-        print(f"\n{2 + k}. {count} x {label}: one solve {time.perf_counter() - start:.2f} s "
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            res = (cg(one.A, one.b, rtol=1e-8) if m == 400 else
+                   sor(one.A, one.b, omega=1.0, rtol=1e-8, maxiter=100000))
+            times.append(time.perf_counter() - start)
+        alone = float(np.median(times))
+        print(f"\n{2 + k}. {count} x {label}: one solve {alone:.2f} s (median of 3) "
               f"({res.iterations} iterations)")
         serial = timed_batch([str(inputs), *solve, "--out", str(directory / f"s{k}.csv")])
         cold = timed_batch([str(inputs), *solve, "--out", str(directory / f"c{k}.csv"),
@@ -144,12 +167,15 @@ def throughput(directory: Path, count: int, workers: int):
             client.close()
             cluster.close()
         print(f"  serial                          {serial:7.2f} s   "
-              f"{count / serial:.2f} instances/s")
+              f"{count / serial:.2f} instances/s   "
+              f"+{1e3 * (serial / count - alone):.0f} ms per instance over the solve")
         for name, seconds in ((f"Dask --workers {workers} (start-up incl.)", cold),
                               (f"Dask, {workers} warm workers", warm),
                               (f"ceiling: {workers} warm processes", ceiling)):
+            extra = seconds * workers / count - alone
             print(f"  {name:<32}{seconds:7.2f} s   {count / seconds:.2f} instances/s   "
-                  f"({serial / seconds:.2f}x serial)")
+                  f"({serial / seconds:.2f}x serial, +{1e3 * extra:.0f} ms per instance "
+                  f"and worker)")
 
 
 def main():
