@@ -1,7 +1,13 @@
 """The README's Python tour runs as written."""
 
 import re
+import shlex
 from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import main
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -18,3 +24,31 @@ def test_readme_shows_the_two_setup_commands():
     text = README.read_text()
     assert "pip install . && relax demo" in text
     assert "pip install '.[test]' && pytest" in text
+
+
+def _command_lines(prefixes):
+    """The README's command lines that start with one of ``prefixes`` (continuations joined,
+    comments dropped), in order."""
+    text = README.read_text().replace("\\\n", " ")
+    lines = []
+    for line in text.splitlines():
+        command = line.split("#")[0].strip()
+        if command.startswith(prefixes):
+            lines.append(shlex.split(command))
+    return lines
+
+
+def test_readme_batch_commands_run_in_sequence(tmp_path, monkeypatch):
+    """Each batch command of the README solves every input (the second one too: it writes
+    another results file, with its own options)."""
+    pytest.importorskip("dask.distributed")
+    monkeypatch.chdir(tmp_path)
+    commands = _command_lines(("relax problems make", "relax solve", "relax batch"))
+    assert [c[1] for c in commands] == ["problems", "solve", "batch", "batch"]
+    for command in commands:
+        result = CliRunner().invoke(main, command[1:])
+        assert result.exit_code == 0, (command, result.output)
+        if command[1] == "batch":
+            assert "100 inputs, 0 already done, 100 to solve" in result.stderr
+            out = Path(command[command.index("--out") + 1])
+            assert len(out.read_text().splitlines()) == 102        # options, header, rows
