@@ -181,15 +181,34 @@ def test_a_torn_last_row_is_dropped_and_its_input_solved_again(tmp_path, monkeyp
     assert _values(out) == rows and _learned(state) == learned
 
 
-def test_a_torn_row_of_a_told_trial_is_rebuilt(tmp_path):
+@pytest.mark.parametrize("cut", [1, 7, 30])
+def test_a_torn_row_of_a_told_trial_is_rebuilt(tmp_path, cut):
     """A finished run whose file lost the end of its last line: rebuilt, not retold."""
     inputs, rows, learned = _reference(tmp_path, 8)
     out, state = tmp_path / "ref.csv", tmp_path / "ref.state"
     text = out.read_text()
-    out.write_text(text[:-7])
+    out.write_text(text[:-cut])
     again = _batch(tmp_path / "in", *TUNED, "--state", state, "--out", out)
     assert again.exit_code == 0, again.output
     assert _values(out) == rows and _learned(state) == learned
+
+
+def test_jsonl_results_resume_after_a_torn_row_and_a_deleted_file(tmp_path):
+    _make_inputs(tmp_path / "in", 6)
+    out, state = tmp_path / "r.jsonl", tmp_path / "s.state"
+    args = [tmp_path / "in", *TUNED, "--state", state, "--out", out]
+    assert _batch(*args).exit_code == 0
+
+    def rows():
+        head, *body = [json.loads(line) for line in out.read_text().splitlines()]
+        assert head["relax_batch_results"]["method"] == "sor"
+        return sorted((r["input"], r["trial"], r["omega"], r["iterations"]) for r in body)
+
+    first = rows()
+    out.write_text(out.read_text()[:-10])
+    assert _batch(*args).exit_code == 0 and rows() == first
+    out.unlink()
+    assert _batch(*args).exit_code == 0 and rows() == first
 
 
 def _bad_inputs(directory, kind):
