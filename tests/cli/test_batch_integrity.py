@@ -287,3 +287,21 @@ def test_kill_9_at_random_moments_then_a_rerun_equals_an_uninterrupted_run(tmp_p
     assert done.returncode == 0, done.stderr
     assert _values(out) == rows
     assert _learned(state) == learned
+
+
+def test_bad_inputs_on_dask_workers_get_error_rows(tmp_path):
+    pytest.importorskip("dask.distributed")
+    inputs, bad = _bad_inputs(tmp_path / "in", "unreadable")
+    zero = str(tmp_path / "in" / "sl_0003z.npz")
+    save_system(zero, sp.csr_matrix(np.array([[0.0, 1.0], [1.0, 2.0]])), np.ones(2),
+                context=0.2)
+    out, state = tmp_path / "r.csv", tmp_path / "s.state"
+    result = _batch(tmp_path / "in", *TUNED, "--workers", "2", "--state", state, "--out", out)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[-1] == f"relax batch: 20 converged, 2 error: see {out}"
+    rows = {r["input"]: r for r in _rows(out)}
+    assert sorted(rows) == sorted([*inputs, bad, zero])
+    assert rows[bad]["status"] == rows[zero]["status"] == "error"
+    assert "diagonal" in rows[zero]["message"] and rows[bad]["trial"] == ""   # no context
+    saved = BatchState.load(state)
+    assert saved.pending == {} and len(saved.tuner.history) == 20
