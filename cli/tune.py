@@ -1,18 +1,19 @@
-"""``relax tune``: the Learning-to-Relax experiments from the command line.
+"""``relax tune``: the experiments of Learning to Relax (Khodak et al., ICLR 2024) from the
+command line.
 
 ``relax tune shifted-laplacian`` tunes SOR's omega over random shifted Laplacians (the shift
 is the context), with fixed omegas and the instance-optimal omega alongside;
 ``relax tune heat`` tunes the SSOR omega of CG over the heat-equation simulation (the
 diffusivity is the context), with full simulations at fixed omegas alongside. Both print a
-summary on stdout and can write the per-instance report (``--out``, CSV or JSON) and a figure
-of omega and cost over the sequence (``--plot``, needs matplotlib).
+summary on stdout and can write the per-instance report (``-o/--out``, CSV or JSON) and a
+figure of omega and cost over the sequence (``--plot``, needs matplotlib). Both paths, and
+matplotlib, are checked when the command line is parsed, before any work.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -22,36 +23,73 @@ import problems as pb
 import tuner
 from solvers import sor
 
-from .heat_runs import Method, run, warm_up
-from .policy_names import NAMES, make_policy
+from .console import progressbar
+from .heat_runs import DT, Method, check_grid, run_interleaved, warm_up
+from .limits import check_memory
+from .outputs import check_output_file, output_file_option
+from .policy_names import make_policy
 
 ARMS = np.linspace(1.0, 1.95, 20)
+OMEGA = click.FloatRange(0.0, 2.0, min_open=True, max_open=True)
+"""An omega on the command line: SOR and SSOR converge for omega in (0, 2)."""
+
+INSTANCE_BYTES = 4096
+"""Bytes per shifted-Laplacian instance: its right-hand side, the tuner's history, the
+report's arrays and row."""
+
+PAPER = "Learning to Relax (Khodak et al., ICLR 2024)"
 
 
 def write_report(path, rows: list[dict], summary: dict) -> None:
     """Per-instance ``rows`` to ``path``: CSV (a header and one line per row) or JSON
-    (``{"summary": ..., "rows": [...]}``), by suffix."""
+    (``{"summary": ..., "rows": [...]}``), by suffix.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "r.csv")
+    >>> write_report(path, [{"step": 0, "omega": 1.5}], {})
+    >>> open(path).read().split()
+    ['step,omega', '0,1.5']
+    """
     path = Path(path)
-    if path.suffix == ".csv":
+    if path.suffix.lower() == ".csv":
         with open(path, "w", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
-    elif path.suffix == ".json":
-        path.write_text(json.dumps({"summary": summary, "rows": rows}, indent=1))
     else:
-        raise click.BadParameter(f"the report must be a .csv or .json file; got {str(path)!r}",
-                                 param_hint="--out")
+        path.write_text(json.dumps({"summary": summary, "rows": rows}, indent=1))
+
+
+def _matplotlib():
+    """matplotlib with its file-only backend, or a usage error naming ``--plot``."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise click.BadParameter("needs matplotlib, which is not installed: pip install "
+                                 "'relax[plot]'", param_hint="--plot") from None
+    matplotlib.use("Agg")
+    return matplotlib
+
+
+def _plot_path(ctx, param, value):
+    if value is None:
+        return None
+    path = check_output_file(value, (".png",), "--plot")
+    _matplotlib()
+    return str(path)
+
+
+def plot_option(help: str):
+    """The ``--plot`` option: a PNG path, checked (and matplotlib with it) when parsed."""
+    return click.option("--plot", type=click.Path(dir_okay=False), callback=_plot_path,
+                        help=f"{help} Needs matplotlib. [default: no figure]")
 
 
 def plot_sequence(path, values, costs, contexts, *, title, cost_label) -> None:
     """Omega chosen and cost per instance, the context on a twin axis."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise click.ClickException("--plot needs matplotlib: pip install 'relax[plot]'") \
-            from None
-    matplotlib.use("Agg")
+    _matplotlib()
     import matplotlib.pyplot as plt
 
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5), sharex=True)
@@ -73,49 +111,59 @@ def _checked_policy(name, bounds, context, seed):
     return make_policy(name, ARMS, bounds=bounds if context else None, seed=seed)
 
 
-_policy_option = click.option(
-    "--policy", default="default", show_default=True,
-    help=f"One of {', '.join(NAMES)} (W a fixed omega).")
-_context_option = click.option(
-    "--context/--no-context", default=True, show_default=True,
-    help="Give contextual policies the instance's context.")
-def _report_path(ctx, param, value):
-    if value is not None and Path(value).suffix not in (".csv", ".json"):
-        raise click.BadParameter("the report must be a .csv or .json file")
-    return value
-
-
-_output_options = [
-    click.option("--out", type=click.Path(dir_okay=False), callback=_report_path,
-                 help="Report file (.csv or .json)."),
-    click.option("--plot", type=click.Path(dir_okay=False), help="Figure file (PNG)."),
-    click.option("--seed", type=int, default=0, show_default=True),
+_shared_options = [
+    click.option("--policy", default="default", show_default=True,
+                 help="How omega is chosen among 20 values in [1, 1.95]: default (search "
+                      "downhill from the best value so far, per range of the context), "
+                      "tsallis-inf (the paper's bandit, blind to the context), "
+                      "tsallis-inf-cb or chebcb (the paper's contextual bandits), or fixed:W "
+                      "(always omega = W)."),
+    click.option("--context/--no-context", default=True, show_default=True,
+                 help="Give contextual policies each instance's context (the shift or the "
+                      "diffusivity)."),
+    output_file_option((".csv", ".json"), "Write the per-instance report to this .csv or "
+                       ".json file. [default: none]"),
+    plot_option("Write a PNG of the omega chosen and the cost per instance."),
+    click.option("--seed", type=int, default=0, show_default=True,
+                 help="Seed of the policy's random choices (and of shifted-laplacian's "
+                      "random instances)."),
 ]
 
 
-def _with_outputs(f):
-    for option in reversed(_output_options):
+def _with_shared_options(f):
+    for option in reversed(_shared_options):
         f = option(f)
     return f
 
 
 @click.group("tune")
 def tune_group():
-    """Tune omega online over one of the paper's problem sequences."""
+    """Tune omega online over a sequence of linear systems.
+
+    These are the two experiments of Learning to Relax (Khodak et al., ICLR 2024): SOR on
+    random shifted Laplacians, and SSOR-preconditioned CG on a heat-equation simulation.
+    """
 
 
 @tune_group.command("shifted-laplacian")
-@click.option("--count", type=click.IntRange(min=1), default=5000, show_default=True)
+@click.option("--count", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="Instances in the sequence (each a 100 x 100 system).")
 @click.option("--variance", type=click.Choice(["high", "low"]), default="high",
-              show_default=True)
-@click.option("--baseline", "baselines", multiple=True, type=float,
+              show_default=True,
+              help="Spread of the random shifts: high (variance 0.0225) or low (0.0075).")
+@click.option("--baseline", "baselines", multiple=True, type=OMEGA,
               default=(1.0, 1.2, 1.4, 1.6, 1.8), show_default=True,
-              help="Fixed omegas solved on every instance too (repeatable).")
-@_policy_option
-@_context_option
-@_with_outputs
+              help="Fixed omega, in (0, 2), also solved on every instance (repeatable).")
+@_with_shared_options
 def tune_shifted_laplacian(count, variance, baselines, policy, context, out, plot, seed):
-    """SOR on shifted Laplacians (experiment 1): iterations per instance."""
+    """Tune SOR's omega over random shifted Laplacians.
+
+    The first experiment of Learning to Relax (Khodak et al., ICLR 2024): each instance is
+    the 5-point Laplacian of a 10 x 10 grid plus a random shift c I (the context), solved by
+    SOR to rtol 1e-8; the cost is SOR's iterations. The summary compares the tuned omega
+    with the fixed ones and with the best omega of each instance.
+    """
+    check_memory(count * INSTANCE_BYTES, f"a sequence of {count} instances", "--count")
     t = tuner.Tuner(_checked_policy(policy, pb.SHIFT_BOUNDS, context, seed))
     seq = pb.shifted_laplacian_sequence(count, variance=variance, seed=seed)
 
@@ -126,7 +174,7 @@ def tune_shifted_laplacian(count, variance, baselines, policy, context, out, plo
     def oracle(inst):
         return solve(inst, inst.meta["omega_opt"])
 
-    with click.progressbar(length=count, label="solving", file=sys.stderr) as bar:
+    with progressbar(count, "solving") as bar:
         report = tuner.run_sequence(seq, solve, t, baselines=baselines, oracle=oracle,
                                     progress=lambda done, trial, cost: bar.update(1))
     click.echo(report.table())
@@ -147,44 +195,55 @@ def tune_shifted_laplacian(count, variance, baselines, policy, context, out, plo
                       cost_label="SOR iterations")
 
 
+def _heat_rows(runs, kappas):
+    """One report row per step: the tuned run's choice and cost, the fixed runs' costs."""
+    tuned = runs["tuned"]
+    return [{"step": k, "kappa": float(kappas[k]), "omega": float(tuned.omegas[k]),
+             "iterations": int(tuned.iterations[k]), "seconds": float(tuned.seconds[k]),
+             **{f"iterations_{label.replace(' ', '_')}": int(r.iterations[k])
+                for label, r in runs.items() if label != "tuned"}}
+            for k in range(kappas.size)]
+
+
 @tune_group.command("heat")
-@click.option("--nx", type=click.IntRange(min=3), default=50, show_default=True)
-@click.option("--steps", type=click.IntRange(min=1), default=5000, show_default=True)
-@click.option("--baseline", "baselines", multiple=True, type=float, default=(1.0,),
-              show_default=True, help="Fixed omegas to simulate with too (repeatable).")
-@_policy_option
-@_context_option
-@_with_outputs
+@click.option("--nx", type=click.IntRange(min=3), default=50, show_default=True,
+              help="Grid intervals per side: (nx - 1)^2 unknowns.")
+@click.option("--steps", type=click.IntRange(min=1), default=5000, show_default=True,
+              help=f"Time steps of {DT:g} (one period of the diffusivity is 1000 steps).")
+@click.option("--baseline", "baselines", multiple=True, type=OMEGA, default=(1.0,),
+              show_default=True,
+              help="Fixed omega, in (0, 2), to simulate with too (repeatable).")
+@_with_shared_options
 def tune_heat(nx, steps, baselines, policy, context, out, plot, seed):
-    """SSOR-PCG on the heat equation (experiment 2): iterations and seconds per step."""
+    """Tune SSOR-preconditioned CG's omega over a heat-equation simulation.
+
+    The second experiment of Learning to Relax (Khodak et al., ICLR 2024): a Crank-Nicolson
+    simulation of the 2-D heat equation whose diffusivity (the context) swings between 0 and
+    10; every step's system is solved by CG to rtol 1e-8, preconditioned by SSOR at the
+    omega chosen; the cost is CG's iterations. Prints iterations and milliseconds per step
+    of the tuned run and of a simulation at each fixed omega.
+    """
+    baselines = tuple(dict.fromkeys(baselines))
+    check_grid(nx, steps, 1 + len(baselines))
     _checked_policy(policy, pb.KAPPA_BOUNDS, context, seed)          # fail before any work
     methods = [Method("tuned", "tuned", make_tuner=lambda: tuner.Tuner(
         _checked_policy(policy, pb.KAPPA_BOUNDS, context, seed)))]
     methods += [Method(f"fixed {w:g}", "ssor", omega=w) for w in baselines]
     warm_up(nx)
-    runs = {}
-    with click.progressbar(length=steps * len(methods), label="simulating",
-                           file=sys.stderr) as bar:
-        for method in methods:
-            runs[method.label] = run(nx, steps, method, progress=bar.update)
+    with progressbar(steps * len(methods), "simulating") as bar:
+        runs = run_interleaved(nx, steps, methods, progress=bar.update)
     click.echo(f"{'method':<14}{'iters/step':>11}{'ms/step':>9}{'total s':>9}")
     for label, r in runs.items():
         click.echo(f"{label:<14}{r.mean_iterations:>11.2f}{1e3 * r.seconds_per_step:>9.3f}"
                    f"{r.total_seconds:>9.2f}")
     tuned = runs["tuned"]
-    kappas = np.array([h["context"] if h["context"] is not None else np.nan
-                       for h in tuned.tuner.history])
-    rows = [{"step": k, "kappa": float(kappas[k]), "omega": float(tuned.omegas[k]),
-             "iterations": int(tuned.iterations[k]), "seconds": float(tuned.seconds[k]),
-             **{f"iterations_{label.replace(' ', '_')}": int(r.iterations[k])
-                for label, r in runs.items() if label != "tuned"}}
-            for k in range(steps)]
+    kappas = tuned.contexts
     summary = {"problem": "heat", "nx": nx, "steps": steps, "policy": policy,
                "context": context, "seed": seed,
                "mean_iterations": {label: r.mean_iterations for label, r in runs.items()},
                "seconds": {label: r.total_seconds for label, r in runs.items()}}
     if out:
-        write_report(out, rows, summary)
+        write_report(out, _heat_rows(runs, kappas), summary)
     if plot:
         plot_sequence(plot, tuned.omegas, tuned.iterations.astype(float), kappas,
                       title=f"heat equation nx={nx}, policy {policy}",

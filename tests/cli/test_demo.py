@@ -2,28 +2,87 @@
 one line; the runs behind it report what each solve did."""
 
 import re
+import sys
 
 import click
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from cli.heat_runs import Method, run
+from cli.heat_runs import Method, run, run_interleaved
 from cli.main import main
 from problems import KAPPA_BOUNDS, HeatEquation
 from solvers import cg
 from tuner import Tuner, default_policy
 
 
+def _refused(result, message):
+    """Exit status 2 and one line on stderr naming the problem, before any work."""
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("relax: error: "), result.stderr
+    assert message in lines[0]
+    assert "Traceback" not in result.output and "Usage:" not in result.output
+    assert result.stdout == ""
+
+
+def _demo(*args):
+    return CliRunner().invoke(main, ["demo", *args])
+
+
 def test_demo_prints_the_comparison_table():
-    result = CliRunner().invoke(main, ["demo", "--nx", "12", "--steps", "60", "--omega", "1.5"])
+    result = _demo("--nx", "12", "--steps", "60", "--repeats", "2", "--omega", "1.5")
     assert result.exit_code == 0, result.output
-    rows = {m.group(1): float(m.group(2)) for m in
-            re.finditer(r"^(SSOR-PCG omega=\S+|SSOR-PCG tuned|plain CG)\s+([\d.]+)",
-                        result.output, re.M)}
+    rows = {m.group(1): m.group(2) for m in
+            re.finditer(r"^(SSOR-PCG omega=\S+|SSOR-PCG tuned|plain CG)\s+(.*)$",
+                        result.stdout, re.M)}
     assert set(rows) == {"SSOR-PCG omega=1", "SSOR-PCG omega=1.5", "plain CG", "SSOR-PCG tuned"}
-    assert all(v > 0 for v in rows.values())
-    assert "time vs omega=1" in result.output and "omega chosen" in result.output
+    assert all(float(row.split()[0]) > 0 for row in rows.values())
+    for header in ("fewer iters", "than omega=1", "faster than", "plain CG", "per step"):
+        assert header in result.stdout
+    # every ratio says its direction: "N.NNx", then "(more)", "(slower)" or "(tie)" below 1x
+    for ratio, note in re.findall(r"(\d+\.\d\d)x( \((?:more|slower|tie)\))?", result.stdout):
+        assert float(ratio) >= 1.0 or note, result.stdout
+    assert "(more)" in rows["plain CG"]
+    assert "±" in rows["SSOR-PCG tuned"] and "median of 2 timings" in result.stdout
+    assert "omega chosen" in result.stdout
+    assert result.stderr == ""               # no progress bar when stderr is not a terminal
+
+
+def test_quick_keeps_the_options_given():
+    result = _demo("--quick", "--nx", "12", "--steps", "20", "--repeats", "1")
+    assert result.exit_code == 0, result.output
+    assert "nx=12 " in result.stdout and "20 steps" in result.stdout
+    assert "timed 1 times" in result.stdout and "±" not in result.stdout
+
+
+def test_quick_sets_the_options_not_given():
+    from click.core import ParameterSource
+
+    from cli.demo import QUICK, apply_quick, demo
+
+    ctx = click.Context(demo)
+    ctx.set_parameter_source("steps", ParameterSource.COMMANDLINE)
+    assert apply_quick(ctx, {"nx": 80, "steps": 7, "repeats": 5}) == \
+        {"nx": QUICK["nx"], "steps": 7, "repeats": QUICK["repeats"]}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--nx", "2"], "--nx"),
+    (["--omega", "2.5"], "2.5"),
+    (["--repeats", "0"], "--repeats"),
+    (["--nx", "100000"], "would need about"),
+    (["--quick", "--nx", "100000"], "the limit is"),
+    (["--plot", "figure.pdf"], "must end in .png"),
+    (["--plot", "no-such-folder/figure.png"], "does not exist"),
+])
+def test_bad_options_are_refused_before_any_work(args, message):
+    _refused(_demo(*args), message)
+
+
+def test_plot_without_matplotlib_is_refused_before_any_work(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    _refused(_demo("--plot", str(tmp_path / "f.png")), "needs matplotlib")
 
 
 def _replay(nx, steps, omegas):
@@ -73,16 +132,22 @@ def test_schedule_direct_and_cg_runs():
         Method("d", "direct", stride=0)
 
 
-def test_bad_option_exits_nonzero_without_traceback():
-    result = CliRunner().invoke(main, ["demo", "--nx", "2"])
-    assert result.exit_code != 0
-    assert "Traceback" not in result.output
-
-
-def test_bad_omega_is_rejected_before_any_work():
-    result = CliRunner().invoke(main, ["demo", "--nx", "8", "--steps", "2", "--omega", "2.5"])
-    assert result.exit_code == 2
-    assert "2.5" in result.output and "Heat equation" not in result.output
+def test_interleaved_runs_solve_as_runs_alone_and_time_every_repeat():
+    methods = [Method("w", "ssor", omega=1.5), Method("c", "cg"),
+               Method("d", "direct", stride=2)]
+    calls = []
+    runs = run_interleaved(9, 5, methods, repeats=3, progress=calls.append)
+    assert calls == [1] * 15
+    for method in methods:
+        together, alone = runs[method.label], run(9, 5, method)
+        assert together.iterations.tolist() == alone.iterations.tolist()
+        assert together.repeat_seconds.shape == (5, 3)
+        assert np.array_equal(together.seconds, np.median(together.repeat_seconds, axis=1),
+                              equal_nan=True)
+    assert np.isnan(runs["d"].repeat_seconds[1::2]).all()
+    assert runs["d"].repeat_totals.shape == (3,) and np.isfinite(runs["d"].repeat_totals).all()
+    with pytest.raises(ValueError, match="distinct labels"):
+        run_interleaved(9, 2, [methods[0], methods[0]])
 
 
 def test_input_errors_become_one_line_and_exit_2():
@@ -109,12 +174,12 @@ def test_a_strided_direct_run_times_every_kth_step():
     assert r.total_seconds == pytest.approx(np.mean(r.seconds[timed]) * 7)
 
 
-def test_quick_demo_with_a_plot(tmp_path):
+def test_demo_with_a_plot(tmp_path):
     pytest.importorskip("matplotlib")
     path = tmp_path / "demo.png"
-    result = CliRunner().invoke(main, ["demo", "--quick", "--plot", str(path)])
+    result = _demo("--nx", "10", "--steps", "20", "--repeats", "1", "--plot", str(path))
     assert result.exit_code == 0, result.output
-    assert "nx=60" in result.output and path.stat().st_size > 1000
+    assert path.stat().st_size > 1000 and "figure:" in result.stderr
 
 
 def test_unexpected_errors_are_one_line_unless_debug():

@@ -29,6 +29,13 @@ def test_methods_report_their_scores(args):
     assert np.isfinite(scores["psnr"]) and scores["seconds"] >= 0.0
 
 
+def test_quiet_leaves_stderr_empty():
+    loud = _recon("ct", "--size", "16", "--method", "classical")
+    quiet = _recon("ct", "--size", "16", "--method", "classical", "--quiet")
+    assert "relax recon: CT 8 views" in loud.stderr and quiet.stderr == ""
+    assert quiet.exit_code == 0 and "PSNR" in quiet.stdout
+
+
 def test_dds_beats_zero_filling_and_writes_a_png(tmp_path):
     out = tmp_path / "x.png"
     dds = json.loads(_recon("mri", "--size", "48", "--steps", "20", "--json", "-o",
@@ -43,15 +50,44 @@ def test_dds_beats_zero_filling_and_writes_a_png(tmp_path):
     assert len(zlib.decompress(data[idat + 4:idat + 4 + length])) == 48 * (48 + 1)
 
 
+def _refused(result, message):
+    """Exit status 2 and one line on stderr naming the problem, before any work."""
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("relax: error: "), result.stderr
+    assert message in lines[0]
+    assert "Traceback" not in result.output and "Usage:" not in result.output
+    assert result.stdout == ""
+
+
 @pytest.mark.parametrize("args, message", [
     (["mri", "-o", "x.jpg"], "must end in .png"),
-    (["pet"], "Invalid value"),
-    (["mri", "--accel", "0.5"], "Invalid value"),
-    (["ct", "--views", "0"], "Invalid value"),
+    (["ct", "--out", "no-such-folder/x.png"], "does not exist"),
+    (["pet"], "No such command 'pet'"),
+    (["mri", "--accel", "0.5"], "--accel"),
+    (["ct", "--views", "0"], "--views"),
+    (["ct", "--coils", "3"], "No such option '--coils'"),
+    (["ct", "--mask", "lines"], "No such option '--mask'"),
+    (["mri", "--views", "8"], "No such option '--views'"),
+    (["mri", "--method", "classical", "--denoiser", "wavelet"],
+     "--denoiser does not apply to --method classical"),
+    (["ct", "--method", "cg", "--eta", "0.5"], "--eta does not apply to --method cg"),
+    (["mri", "--method", "gradient", "--gamma", "2"], "--gamma does not apply"),
 ])
-def test_bad_requests_are_usage_errors(args, message):
-    result = _recon(*args)
-    assert result.exit_code == 2 and message in result.output
+def test_bad_requests_are_refused_on_one_line(args, message):
+    _refused(_recon(*args), message)
+
+
+def test_each_modality_has_its_own_help():
+    mri = _recon("mri", "--help").stdout
+    ct = _recon("ct", "--help").stdout
+    assert "--coils" in mri and "--accel" in mri and "--views" not in mri
+    assert "--views" in ct and "--arc" in ct and "--coils" not in ct
+    assert "k-space" in mri and "projection" in ct
+    for page in (mri, ct):
+        assert "Decomposed Diffusion Sampler" in " ".join(page.split())
+        assert "-o, --out" in page
+    assert "relax recon mri --help" in _recon("--help").stdout
 
 
 def test_mri_noise_falls_on_the_sampled_k_space_only():

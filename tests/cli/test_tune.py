@@ -2,6 +2,7 @@
 
 import csv
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -22,7 +23,7 @@ def _tune(*args):
 def test_shifted_laplacian_report_matches_independent_solves(tmp_path, policy):
     out = tmp_path / "r.csv"
     result = _tune("shifted-laplacian", "--count", "12", "--seed", "4", "--policy", policy,
-                   "--baseline", "1.0", "--baseline", "1.7", "--out", str(out))
+                   "--baseline", "1.0", "--baseline", "1.7", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert "instance-optimal" in result.output
     rows = list(csv.DictReader(open(out)))
@@ -62,17 +63,51 @@ def test_plot_is_written(tmp_path):
     assert path.stat().st_size > 1000
 
 
+def _refused(result, message):
+    """Exit status 2 and one line on stderr naming the problem, before any work."""
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("relax: error: "), result.stderr
+    assert message in lines[0]
+    assert "Traceback" not in result.output and "Usage:" not in result.output
+    assert result.stdout == ""
+
+
 @pytest.mark.parametrize("args, message", [
     (["heat", "--policy", "bogus"], "unknown policy 'bogus'"),
     (["heat", "--policy", "chebcb", "--no-context"], "needs a context"),
     (["heat", "--policy", "fixed:abc"], "fixed:W needs a number"),
-    (["shifted-laplacian", "--out", "r.txt"], ".csv or .json"),
-    (["heat", "--nx", "2"], "2"),
+    (["shifted-laplacian", "--out", "r.txt"], "must end in .csv or .json"),
+    (["shifted-laplacian", "-o", "no-such-folder/r.csv"], "does not exist"),
+    (["heat", "-o", "."], "is a directory"),
+    (["heat", "--plot", "f.svg"], "must end in .png"),
+    (["heat", "--plot", "no-such-folder/f.png"], "does not exist"),
+    (["heat", "--nx", "2"], "--nx"),
+    (["heat", "--nx", "100000"], "would need about"),
+    (["heat", "--baseline", "2.5"], "--baseline"),
+    (["shifted-laplacian", "--count", "10000000000000"], "would need about"),
+    (["shifted-laplacian", "--baseline", "0"], "--baseline"),
 ])
 def test_bad_requests_exit_2_before_any_work(args, message):
-    result = _tune(*args)
-    assert result.exit_code == 2, result.output
-    assert message in result.output and "simulating" not in result.output
+    _refused(_tune(*args), message)
+
+
+def test_huge_grid_message_gives_the_need_and_the_limit():
+    line = _tune("heat", "--nx", "100000").stderr
+    assert "9,999,800,001 unknowns" in line and "TiB of memory; the limit is" in line
+
+
+def test_plot_without_matplotlib_is_refused_before_any_work(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    for command in ("heat", "shifted-laplacian"):
+        _refused(_tune(command, "--plot", str(tmp_path / "f.png")), "needs matplotlib")
+
+
+def test_help_explains_the_experiments():
+    for command in ("heat", "shifted-laplacian"):
+        page = _tune(command, "--help").stdout
+        assert "Learning to Relax (Khodak et al." in page
+        assert "-o, --out" in page and "[default: 0]" in page
 
 
 def test_policy_names():
