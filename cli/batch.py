@@ -47,6 +47,7 @@ from .batch_results import SUFFIXES as RESULT_SUFFIXES
 from .batch_results import ResultsFile
 from .batch_state import BatchState
 from .errors import InputError
+from .options import FINITE, FiniteFloatRange
 from .outputs import check_output_file
 from .policy_names import NAMES, make_policy
 from .solve import PRECONDITIONERS, solve_system
@@ -235,7 +236,7 @@ def _check_bounds(bounds):
 @click.option("--context", "field", default=None,
               help="Context of each input for a contextual policy: 'context' or a metadata "
                    "field of its .npz file.  [default: none]")
-@click.option("--bounds", nargs=2, type=float, default=None,
+@click.option("--bounds", nargs=2, type=FINITE, default=None,
               help="Range A B of the contexts (needed with --context).")
 @click.option("--state", type=click.Path(dir_okay=False),
               help="Tuner state file, a line appended per ask and per result; resumes a killed "
@@ -245,7 +246,7 @@ def _check_bounds(bounds):
                    "same file to resume.  [default: JSON lines on stdout]")
 @click.option("--overwrite", is_flag=True,
               help="Start afresh: replace the results file (and the state file).")
-@click.option("--rtol", type=click.FloatRange(0.0, min_open=True), default=1e-8,
+@click.option("--rtol", type=FiniteFloatRange(0.0, min_open=True), default=1e-8,
               show_default=True, help="Relative residual to reach: ||b - A x|| <= rtol ||b||.")
 @click.option("--maxiter", type=click.IntRange(min=1), default=None,
               help="Most iterations per solve.  [default: the solver's]")

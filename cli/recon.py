@@ -15,6 +15,7 @@ from click.core import ParameterSource
 from solvers.diffusion.metrics import psnr, ssim
 
 from .console import note, progressbar
+from .options import FiniteFloatRange
 from .outputs import output_file_option
 from .png import write_gray_png
 from .recon_tasks import DENOISERS, METHODS, PHANTOMS, ct_task, mri_task, phantom, reconstruct
@@ -41,7 +42,7 @@ SHARED_OPTIONS = [
                       "(random ellipses drawn from --seed)."),
     click.option("--size", type=click.IntRange(8, 2048), default=128, show_default=True,
                  help="Image side in pixels (size x size)."),
-    click.option("--noise", type=click.FloatRange(0.0), default=0.0, show_default=True,
+    click.option("--noise", type=FiniteFloatRange(0.0), default=0.0, show_default=True,
                  help="Standard deviation of the measurement noise, relative to the RMS of "
                       "the measurements (0: exact data)."),
     click.option("--steps", type=click.IntRange(1, 1000), default=50, show_default=True,
@@ -53,13 +54,13 @@ SHARED_OPTIONS = [
                  show_default=True,
                  help="The sampler's image prior (dds, gradient): tv (total-variation "
                       "denoising) or wavelet (Haar wavelet soft-thresholding)."),
-    click.option("--strength", type=click.FloatRange(0.0, min_open=True), default=None,
+    click.option("--strength", type=FiniteFloatRange(0.0, min_open=True), default=None,
                  help="Denoiser strength per unit noise level (dds, gradient). "
                       f"[default: {_strength_default}]"),
-    click.option("--eta", type=click.FloatRange(0.0, 1.0), default=0.85, show_default=True,
+    click.option("--eta", type=FiniteFloatRange(0.0, 1.0), default=0.85, show_default=True,
                  help="Share of fresh random noise in each sampler step, from 0 to 1 "
                       "(dds, gradient)."),
-    click.option("--gamma", type=click.FloatRange(0.0, min_open=True), default=None,
+    click.option("--gamma", type=FiniteFloatRange(0.0, min_open=True), default=None,
                  help="Weight of the measurements against the denoised image in each "
                       "data-fitting solve, for noisy data (dds). [default: none, the "
                       "measurements are fitted exactly]"),
@@ -116,7 +117,7 @@ def recon():
 
 @recon.command("mri")
 @_method_option("the zero-filled inverse Fourier transform, coils combined")
-@click.option("--accel", type=click.FloatRange(1.0), default=4.0, show_default=True,
+@click.option("--accel", type=FiniteFloatRange(1.0), default=4.0, show_default=True,
               help="Acceleration: the whole k-space over the part measured (4: a quarter).")
 @click.option("--coils", type=click.IntRange(1), default=8, show_default=True,
               help="Receiver coils (simulated birdcage sensitivity maps).")
@@ -143,7 +144,7 @@ def recon_mri(ctx, method, accel, coils, mask, phantom_name, size, noise, seed, 
 @_method_option("filtered back-projection")
 @click.option("--views", type=click.IntRange(1), default=8, show_default=True,
               help="Projection angles, evenly spaced over --arc.")
-@click.option("--arc", type=click.FloatRange(0.0, 360.0, min_open=True), default=180.0,
+@click.option("--arc", type=FiniteFloatRange(0.0, 360.0, min_open=True), default=180.0,
               show_default=True,
               help="Angular range of the views, in degrees (below 180: limited-angle CT).")
 @_shared_options

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
+import zipfile
 from pathlib import Path
 
 import click
@@ -12,34 +14,83 @@ import numpy as np
 from problems import load_system, read_matrix
 from solvers import cg, sor, ssor
 
+from .limits import check_memory
+from .options import FiniteFloatRange
+from .outputs import check_output_file, output_file_option
+
 PRECONDITIONERS = ("none", "jacobi", "ssor", "amg")
+_KINDS = {"c": "complex numbers", "U": "text", "S": "bytes", "O": "Python objects",
+          "M": "dates", "m": "time spans"}
 
 
 def read_rhs(path, n: int) -> np.ndarray:
-    """A right-hand side from ``.npy`` (a vector) or ``.mtx`` (a column), of length ``n``."""
+    """A right-hand side from ``.npy`` (a vector) or ``.mtx`` (a column), of length ``n``,
+    real and finite; :class:`ValueError` saying what is wrong otherwise."""
     path = Path(path)
     if path.suffix == ".npy":
         if not path.exists():
             raise FileNotFoundError(f"no such file: {str(path)!r}")
-        b = np.load(path, allow_pickle=False)
+        try:
+            b = np.load(path, allow_pickle=False)
+        except (ValueError, OSError, EOFError):
+            raise ValueError(f"--rhs: {str(path)!r} is not a .npy file of numbers") from None
     elif path.suffix == ".mtx":
         b = read_matrix(path).toarray()
     else:
         raise ValueError(f"--rhs must be a .npy or .mtx file; got {str(path)!r}")
-    b = np.asarray(b, dtype=np.float64).ravel()
+    b = np.asarray(b)
+    if b.dtype.kind not in "biuf":
+        raise ValueError(f"--rhs: {str(path)!r} holds "
+                         f"{_KINDS.get(b.dtype.kind, b.dtype.name + ' values')}, not real "
+                         f"numbers")
+    if b.ndim > 1 and sum(k > 1 for k in b.shape) > 1:
+        raise ValueError(f"--rhs: {str(path)!r} is not a vector: it has shape "
+                         f"{' x '.join(map(str, b.shape))}")
+    b = b.astype(np.float64).ravel()
     if b.size != n:
         raise ValueError(f"the right-hand side {str(path)!r} has {b.size} entries; "
                          f"the matrix has {n} rows")
+    bad = int(np.count_nonzero(~np.isfinite(b)))
+    if bad:
+        raise ValueError(f"--rhs: {str(path)!r} has {bad} NaN or infinite entries")
     return b
+
+
+def _matrix(ctx, param, value):
+    """MATRIX: a .mtx or .npz file name (a .npz must be a zip archive, as NumPy writes)."""
+    path = Path(value)
+    if path.suffix.lower() not in (".mtx", ".npz"):
+        raise click.BadParameter(f"must be a .mtx or .npz file; got {value!r}")
+    if path.suffix.lower() == ".npz" and path.is_file() and not zipfile.is_zipfile(path):
+        raise click.BadParameter(f"{value!r} is not a .npz file (a zip archive of arrays)")
+    return value
+
+
+def _maxiter(ctx, param, value):
+    """--maxiter: the solvers keep one residual norm per iteration, which must fit."""
+    if value is not None:
+        check_memory(8.0 * (value + 1), f"the residual history of {value} iterations",
+                     "--maxiter")
+    return value
+
+
+def _deprecated_output(ctx, param, value):
+    """--output, the old name of -o/--out: checked alike (the command warns)."""
+    return None if value is None else str(check_output_file(value, (".npy",), "--output"))
+
+
+def check_method(method, precond) -> None:
+    """A preconditioner is for CG only."""
+    if method != "cg" and precond != "none":
+        raise click.UsageError(f"--precond {precond} applies to --method cg only")
 
 
 def solve_system(A, b, x0, *, method, precond, omega, rtol, maxiter):
     """Solve with the named method; returns the :class:`~solvers.Result`."""
+    check_method(method, precond)
     if method == "cg":
         M = {"none": None, "jacobi": "jacobi", "amg": "amg"}.get(precond, ("ssor", omega))
         return cg(A, b, x0, rtol=rtol, maxiter=maxiter, M=M)
-    if precond != "none":
-        raise click.UsageError(f"--precond {precond} applies to --method cg only")
     solver = sor if method == "sor" else ssor
     return solver(A, b, x0, omega=omega, rtol=rtol,
                   **({} if maxiter is None else {"maxiter": maxiter}))
@@ -64,46 +115,59 @@ def report(res, A, b, *, method, precond, omega, seconds) -> dict:
 
 
 @click.command()
-@click.argument("matrix", type=click.Path(dir_okay=False))
+@click.argument("matrix", type=click.Path(dir_okay=False), callback=_matrix)
 @click.option("--rhs", type=click.Path(dir_okay=False),
-              help="Right-hand side (.npy vector or .mtx column); default: from MATRIX's file "
-                   "(see problems.load_system), else A @ ones.")
+              help="Right-hand side b: a .npy vector or a .mtx column.  [default: the b "
+                   "stored in MATRIX's .npz file, else A @ ones]")
 @click.option("--method", type=click.Choice(["sor", "ssor", "cg"]), default="cg",
-              show_default=True)
+              show_default=True,
+              help="sor: successive over-relaxation; ssor: its symmetric form (a forward "
+                   "then a backward sweep); cg: conjugate gradients (A symmetric positive "
+                   "definite).")
 @click.option("--precond", type=click.Choice(PRECONDITIONERS), default="none",
-              show_default=True, help="Preconditioner of CG.")
-@click.option("--omega", type=click.FloatRange(0.0, 2.0, min_open=True, max_open=True),
-              default=1.0, show_default=True, help="Relaxation of SOR, SSOR or the SSOR "
-              "preconditioner.")
-@click.option("--rtol", type=click.FloatRange(0.0, min_open=True), default=1e-8,
-              show_default=True)
-@click.option("--maxiter", type=click.IntRange(min=1), default=None,
-              help="Most iterations (solver default if omitted).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write the solution to this .npy file.")
+              show_default=True,
+              help="Preconditioner of CG: none; jacobi (the diagonal); ssor (one SSOR sweep "
+                   "pair, relaxation --omega); amg (algebraic multigrid).")
+@click.option("--omega", type=FiniteFloatRange(0.0, 2.0, min_open=True, max_open=True),
+              default=1.0, show_default=True,
+              help="Relaxation factor of SOR, SSOR or the SSOR preconditioner, in (0, 2).")
+@click.option("--rtol", type=FiniteFloatRange(0.0, min_open=True), default=1e-8,
+              show_default=True,
+              help="Stop when the residual norm ||b - A x|| is at most rtol ||b||; > 0.")
+@click.option("--maxiter", type=click.IntRange(min=1), default=None, callback=_maxiter,
+              help="Most iterations, >= 1.  [default: 10000 for SOR and SSOR, 10 n for CG, "
+                   "n the number of unknowns]")
+@output_file_option((".npy",), "Write the solution x to this .npy file (checked before "
+                    "solving).")
+@click.option("--output", "output", type=click.Path(dir_okay=False), hidden=True,
+              callback=_deprecated_output, help="Deprecated name of -o/--out.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
-def solve(matrix, rhs, method, precond, omega, rtol, maxiter, output, as_json):
+def solve(matrix, rhs, method, precond, omega, rtol, maxiter, out, output, as_json):
     """Solve one system A x = b read from MATRIX (.mtx or .npz).
 
-    Prints iterations, residual, status and time; exits with status 1 if the solve did not
-    converge.
+    Prints iterations, residual, status and time (in seconds); exits with status 1 if the
+    solve did not converge.
     """
-    if output is not None and not output.endswith(".npy"):
-        raise click.UsageError(f"-o must name a .npy file; got {output!r}")
+    check_method(method, precond)
+    if output is not None:
+        if out is not None:
+            raise click.UsageError("give -o/--out only (--output is its deprecated old name)")
+        warnings.warn("--output is deprecated; use -o/--out", FutureWarning, stacklevel=1)
+    path = out if out is not None else output
     system = load_system(matrix)
     b = system.b if rhs is None else read_rhs(rhs, system.A.shape[0])
     start = time.perf_counter()
     res = solve_system(system.A, b, system.x0, method=method, precond=precond, omega=omega,
                        rtol=rtol, maxiter=maxiter)
     seconds = time.perf_counter() - start
-    out = report(res, system.A, b, method=method, precond=precond, omega=omega,
-                 seconds=seconds)
-    if output is not None:
-        np.save(output, res.x)
+    summary = report(res, system.A, b, method=method, precond=precond, omega=omega,
+                     seconds=seconds)
+    if path is not None:
+        np.save(path, res.x)
     if as_json:
-        click.echo(json.dumps(out))
+        click.echo(json.dumps(summary))
     else:
-        for key, value in out.items():
+        for key, value in summary.items():
             if value is not None:
                 click.echo(f"{key:<18}{value}")
     if not res.converged:

@@ -26,11 +26,12 @@ from solvers import sor
 from .console import progressbar
 from .heat_runs import DT, Method, check_grid, run_interleaved, warm_up
 from .limits import check_memory
+from .options import FiniteFloatRange
 from .outputs import check_output_file, output_file_option
 from .policy_names import make_policy
 
 ARMS = np.linspace(1.0, 1.95, 20)
-OMEGA = click.FloatRange(0.0, 2.0, min_open=True, max_open=True)
+OMEGA = FiniteFloatRange(0.0, 2.0, min_open=True, max_open=True)
 """An omega on the command line: SOR and SSOR converge for omega in (0, 2)."""
 
 INSTANCE_BYTES = 4096

@@ -36,3 +36,38 @@ def test_formulas_match_numpy(text, expected):
 def test_anything_else_is_refused_before_running(text, message):
     with pytest.raises(ExpressionError, match=message):
         compile_expression(text, 2)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("9**9**9**9", np.inf),              # an integer power would take for ever: floats, inf
+    ("2**10000", np.inf),
+    ("1/0", np.inf),
+    ("-1/0", -np.inf),
+    ("(-8)**(1/3)", np.nan),             # no complex number from a negative base
+    ("1e400 - 1e400", np.nan),
+])
+def test_arithmetic_is_in_floats_at_once(text, expected):
+    values = compile_expression(text, 1)(np.zeros((3, 1)))
+    np.testing.assert_array_equal(values, np.full(3, expected))
+
+
+def test_min_and_max_take_two_or_more_and_leave_the_points_alone():
+    X = np.random.default_rng(1).uniform(-1, 1, (40, 3))
+    before = X.copy()
+    values = compile_expression("max(x0, x1, x2) - min(x0, 0.5)", 3)(X)
+    np.testing.assert_array_equal(values, X.max(axis=1) - np.minimum(X[:, 0], 0.5))
+    np.testing.assert_array_equal(X, before)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("1" + "0" * 400, "too large"),
+    ("exp(x0, x1)", r"exp\(\) takes one argument; got 2"),
+    ("min(x0)", r"min\(\) takes two or more arguments; got 1"),
+    ("x0" + " + x0" * 3000, "at most 10000"),
+    ("-" * 5000 + "1", "nested too deeply"),
+    ("(" * 300 + "x0" + ")" * 300, "cannot parse"),
+    ("y" * 500, r"unknown name 'y{50,}\.\.\.'"),          # long names are cut short
+])
+def test_oversized_or_malformed_formulas_are_refused(text, message):
+    with pytest.raises(ExpressionError, match=message):
+        compile_expression(text, 2)

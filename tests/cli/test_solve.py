@@ -13,11 +13,21 @@ import scipy.sparse as sp
 from click.testing import CliRunner
 from scipy.sparse.linalg import spsolve
 
+from cli import limits
 from cli.main import main
+from cli.solve import solve
 from problems import poisson, write_matrix
 from solvers import sor
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _assert_one_line_error(stderr, message):
+    """``stderr`` is exactly one ``relax: error:`` line holding ``message``."""
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("relax: error: "), stderr
+    assert message in lines[0], stderr
+    assert "Traceback" not in stderr and "Usage:" not in stderr
 
 
 @pytest.fixture
@@ -28,6 +38,14 @@ def files(tmp_path):
     np.save(tmp_path / "b.npy", b)
     np.save(tmp_path / "short.npy", np.ones(5))
     (tmp_path / "broken.mtx").write_text("%%MatrixMarket matrix coordinate real general\n3 3\n")
+    np.save(tmp_path / "text.npy", np.array(["a"] * 144))
+    np.save(tmp_path / "complex.npy", np.ones(144) * 1j)
+    np.save(tmp_path / "square.npy", np.ones((12, 12)))
+    np.save(tmp_path / "column.npy", b[:, None])
+    np.save(tmp_path / "nan.npy", np.where(np.arange(144) < 3, np.nan, b))
+    (tmp_path / "junk.npy").write_text("not numpy")
+    (tmp_path / "junk.npz").write_text("not a zip")
+    (tmp_path / "A.txt").write_text("1")
     return tmp_path, A, b
 
 
@@ -80,19 +98,69 @@ def test_not_converging_is_a_failure_with_status_1(files):
 @pytest.mark.parametrize("args, message", [
     (["missing.mtx"], "no such file"),
     (["broken.mtx"], "broken.mtx"),
+    (["A.txt"], "Invalid value for 'MATRIX': must be a .mtx or .npz file; got 'A.txt'"),
+    (["junk.npz"], "'junk.npz' is not a .npz file (a zip archive of arrays)"),
     (["A.mtx", "--rhs", "short.npy"], "has 5 entries; the matrix has 144 rows"),
     (["A.mtx", "--rhs", "b.txt"], ".npy or .mtx"),
+    (["A.mtx", "--rhs", "text.npy"], "--rhs: 'text.npy' holds text, not real numbers"),
+    (["A.mtx", "--rhs", "complex.npy"], "holds complex numbers, not real numbers"),
+    (["A.mtx", "--rhs", "square.npy"], "'square.npy' is not a vector: it has shape 12 x 12"),
+    (["A.mtx", "--rhs", "nan.npy"], "'nan.npy' has 3 NaN or infinite entries"),
+    (["A.mtx", "--rhs", "junk.npy"], "'junk.npy' is not a .npy file of numbers"),
     (["A.mtx", "--method", "sor", "--precond", "jacobi"], "applies to --method cg only"),
-    (["A.mtx", "--omega", "2.5"], "2.5"),
-    (["A.mtx", "-o", "x.txt"], ".npy"),
-    (["A.mtx", "--method", "gauss"], "gauss"),
+    (["A.mtx", "--omega", "2.5"], "2.5 is not in the range 0.0<x<2.0"),
+    (["A.mtx", "--omega", "nan"], "Invalid value for '--omega': nan is not a finite number"),
+    (["A.mtx", "--rtol", "nan"], "Invalid value for '--rtol': nan is not a finite number"),
+    (["A.mtx", "--rtol", "inf"], "inf is not a finite number"),
+    (["A.mtx", "--maxiter", "0"], "0 is not in the range x>=1"),
+    (["A.mtx", "--maxiter", "100000000000"], "the residual history of 100000000000 "
+                                             "iterations would need about 745.1 GiB"),
+    (["A.mtx", "-o", "x.txt"], "Invalid value for -o/--out: must end in .npy; got 'x.txt'"),
+    (["A.mtx", "--out", "nowhere/x.npy"], "the folder 'nowhere' does not exist"),
+    (["A.mtx", "-o", "."], "'.' is a directory"),
+    (["A.mtx", "--output", "x.txt"], "Invalid value for --output: must end in .npy"),
+    (["A.mtx", "--output", "x.npy", "-o", "y.npy"], "give -o/--out only"),
+    (["A.mtx", "--method", "gauss"], "'gauss' is not one of"),
 ])
-def test_bad_input_is_one_line_and_status_2(files, args, message):
+def test_bad_input_is_one_line_and_status_2(files, monkeypatch, args, message):
     tmp, _, _ = files
+    monkeypatch.setattr(limits, "physical_memory", lambda: 16 * 2**30)   # the same everywhere
     result = _invoke(args, tmp)
     assert result.exit_code == 2, result.output
-    assert message in result.output
-    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    _assert_one_line_error(result.stderr, message)
+    assert not (tmp / "x.npy").exists() and not (tmp / "y.npy").exists()
+
+
+def test_a_column_rhs_is_a_vector(files):
+    tmp, A, b = files
+    result = _invoke(["A.mtx", "--rhs", "column.npy", "--out", "x.npy"], tmp)
+    assert result.exit_code == 0, result.output
+    np.testing.assert_allclose(np.load(tmp / "x.npy"), spsolve(A.tocsc(), b), atol=1e-6)
+
+
+def test_output_is_a_deprecated_name_of_out(files):
+    tmp, _, _ = files
+    result = _invoke(["A.mtx", "--output", "x.npy"], tmp)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == "relax: warning: --output is deprecated; use -o/--out"
+    np.testing.assert_allclose(np.load(tmp / "x.npy"), np.ones(144), atol=1e-6)
+    assert "--output" not in _invoke(["--help"], tmp).stdout
+
+
+def test_the_output_path_is_checked_before_solving(files, monkeypatch):
+    tmp, _, _ = files
+    monkeypatch.setattr("cli.solve.load_system", lambda *a: pytest.fail("read the matrix"))
+    result = _invoke(["A.mtx", "-o", "missing/x.npy"], tmp)
+    assert result.exit_code == 2
+
+
+def test_every_option_has_help_with_its_default():
+    for param in solve.params:
+        if param.param_type_name == "option" and not param.hidden:
+            assert param.help, param.name
+            assert param.show_default or param.is_flag or "[default:" in param.help \
+                or param.name == "out", param.name
 
 
 def test_the_installed_script_runs_as_a_subprocess(files):

@@ -1,0 +1,32 @@
+"""Option types shared by the commands."""
+
+from __future__ import annotations
+
+import math
+
+import click
+
+
+class FiniteFloatRange(click.FloatRange):
+    """:class:`click.FloatRange` that also refuses NaN (which no bound excludes) and
+    infinities.
+
+    Examples
+    --------
+    >>> FiniteFloatRange(0.0).convert("2.5", None, None)
+    2.5
+    >>> FiniteFloatRange(0.0).convert("nan", None, None)
+    Traceback (most recent call last):
+    ...
+    click.exceptions.BadParameter: nan is not a finite number
+    """
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{number} is not a finite number", param, ctx)
+        return number
+
+
+FINITE = FiniteFloatRange()
+"""Any finite number."""
