@@ -11,25 +11,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_checks import make_inputs as _make_inputs
 from click.testing import CliRunner
 
 import cli.batch as batch_module
 import tuner
 from cli.batch_state import BatchState
 from cli.main import main
-from problems import load_system, save_system, shifted_laplacian_sequence
+from problems import load_system, save_system
 from solvers import sor
 
 ROOT = Path(__file__).resolve().parents[2]
 BOUNDS = ["--bounds", "-0.15", "0.65"]
-
-
-def _make_inputs(directory, count, seed=0):
-    directory.mkdir(parents=True, exist_ok=True)
-    for inst in shifted_laplacian_sequence(count, seed=seed):
-        save_system(directory / f"sl_{inst.meta['index']:04d}.npz", inst.A, inst.b,
-                    context=inst.context)
-    return sorted(str(p) for p in directory.glob("*.npz"))
 
 
 def _batch(*args):

@@ -18,25 +18,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from cli_checks import make_inputs as _make_inputs
 from click.testing import CliRunner
 
 import cli.batch_results as batch_results
 from cli.batch_state import BatchState
 from cli.main import main
-from problems import poisson, save_system, shifted_laplacian_sequence
+from problems import poisson, save_system
 
 ROOT = Path(__file__).resolve().parents[2]
 TUNED = ["--method", "sor", "--context", "context", "--bounds", "-0.15", "0.65"]
 SAME = ("input", "trial", "omega", "context", "iterations", "converged", "status",
         "residual_norm")
-
-
-def _make_inputs(directory, count, seed=0):
-    directory.mkdir(parents=True, exist_ok=True)
-    for inst in shifted_laplacian_sequence(count, seed=seed):
-        save_system(directory / f"sl_{inst.meta['index']:04d}.npz", inst.A, inst.b,
-                    context=inst.context)
-    return sorted(str(p) for p in directory.glob("*.npz"))
 
 
 def _batch(*args):

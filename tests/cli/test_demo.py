@@ -7,6 +7,7 @@ import sys
 import click
 import numpy as np
 import pytest
+from cli_checks import assert_refused
 from click.testing import CliRunner
 
 from cli.heat_runs import Method, run, run_interleaved
@@ -14,16 +15,6 @@ from cli.main import main
 from problems import KAPPA_BOUNDS, HeatEquation
 from solvers import cg
 from tuner import Tuner, default_policy
-
-
-def _refused(result, message):
-    """Exit status 2 and one line on stderr naming the problem, before any work."""
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("relax: error: "), result.stderr
-    assert message in lines[0]
-    assert "Traceback" not in result.output and "Usage:" not in result.output
-    assert result.stdout == ""
 
 
 def _demo(*args):
@@ -77,12 +68,12 @@ def test_quick_sets_the_options_not_given():
     (["--plot", "no-such-folder/figure.png"], "does not exist"),
 ])
 def test_bad_options_are_refused_before_any_work(args, message):
-    _refused(_demo(*args), message)
+    assert_refused(_demo(*args), message)
 
 
 def test_plot_without_matplotlib_is_refused_before_any_work(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    _refused(_demo("--plot", str(tmp_path / "f.png")), "needs matplotlib")
+    assert_refused(_demo("--plot", str(tmp_path / "f.png")), "needs matplotlib")
 
 
 def _replay(nx, steps, omegas):

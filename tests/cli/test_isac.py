@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_checks import assert_one_line_error
 from click.testing import CliRunner
 
 from cli import isac as isac_module
@@ -27,14 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _isac(*args):
     return CliRunner().invoke(main, ["isac", *args])
-
-
-def _assert_one_line_error(stderr, message):
-    """``stderr`` is exactly one ``relax: error:`` line holding ``message``."""
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("relax: error: "), stderr
-    assert message in lines[0], stderr
-    assert "Traceback" not in stderr and "Usage:" not in stderr
 
 
 @pytest.fixture
@@ -166,7 +159,7 @@ def test_bad_options_exit_2_with_one_line(args, message):
     result = _isac(*args)
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
-    _assert_one_line_error(result.stderr, message)
+    assert_one_line_error(result.stderr, message)
 
 
 def test_a_bad_snr_is_refused_by_the_process():
@@ -174,7 +167,7 @@ def test_a_bad_snr_is_refused_by_the_process():
     done = subprocess.run([sys.executable, "-m", "cli.main", "isac", "--snr", "nan"], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and done.stdout == ""
-    _assert_one_line_error(done.stderr, "--snr")
+    assert_one_line_error(done.stderr, "--snr")
 
 
 def test_every_option_has_help_and_a_default():

@@ -5,6 +5,7 @@ import zlib
 
 import numpy as np
 import pytest
+from cli_checks import assert_refused
 from click.testing import CliRunner
 
 from cli.main import main
@@ -50,16 +51,6 @@ def test_dds_beats_zero_filling_and_writes_a_png(tmp_path):
     assert len(zlib.decompress(data[idat + 4:idat + 4 + length])) == 48 * (48 + 1)
 
 
-def _refused(result, message):
-    """Exit status 2 and one line on stderr naming the problem, before any work."""
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("relax: error: "), result.stderr
-    assert message in lines[0]
-    assert "Traceback" not in result.output and "Usage:" not in result.output
-    assert result.stdout == ""
-
-
 @pytest.mark.parametrize("args, message", [
     (["mri", "-o", "x.jpg"], "must end in .png"),
     (["ct", "--out", "no-such-folder/x.png"], "does not exist"),
@@ -75,7 +66,7 @@ def _refused(result, message):
     (["mri", "--method", "gradient", "--gamma", "2"], "--gamma does not apply"),
 ])
 def test_bad_requests_are_refused_on_one_line(args, message):
-    _refused(_recon(*args), message)
+    assert_refused(_recon(*args), message)
 
 
 def test_each_modality_has_its_own_help():

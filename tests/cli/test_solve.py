@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from cli_checks import assert_one_line_error
 from click.testing import CliRunner
 from scipy.sparse.linalg import spsolve
 
@@ -20,14 +21,6 @@ from problems import poisson, write_matrix
 from solvers import sor
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _assert_one_line_error(stderr, message):
-    """``stderr`` is exactly one ``relax: error:`` line holding ``message``."""
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("relax: error: "), stderr
-    assert message in lines[0], stderr
-    assert "Traceback" not in stderr and "Usage:" not in stderr
 
 
 @pytest.fixture
@@ -128,7 +121,7 @@ def test_bad_input_is_one_line_and_status_2(files, monkeypatch, args, message):
     result = _invoke(args, tmp)
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
-    _assert_one_line_error(result.stderr, message)
+    assert_one_line_error(result.stderr, message)
     assert not (tmp / "x.npy").exists() and not (tmp / "y.npy").exists()
 
 

@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pytest
+from cli_checks import assert_refused
 from click.testing import CliRunner
 
 import problems as pb
@@ -63,16 +64,6 @@ def test_plot_is_written(tmp_path):
     assert path.stat().st_size > 1000
 
 
-def _refused(result, message):
-    """Exit status 2 and one line on stderr naming the problem, before any work."""
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("relax: error: "), result.stderr
-    assert message in lines[0]
-    assert "Traceback" not in result.output and "Usage:" not in result.output
-    assert result.stdout == ""
-
-
 @pytest.mark.parametrize("args, message", [
     (["heat", "--policy", "bogus"], "unknown policy 'bogus'"),
     (["heat", "--policy", "chebcb", "--no-context"], "needs a context"),
@@ -89,7 +80,7 @@ def _refused(result, message):
     (["shifted-laplacian", "--baseline", "0"], "--baseline"),
 ])
 def test_bad_requests_exit_2_before_any_work(args, message):
-    _refused(_tune(*args), message)
+    assert_refused(_tune(*args), message)
 
 
 def test_huge_grid_message_gives_the_need_and_the_limit():
@@ -100,7 +91,7 @@ def test_huge_grid_message_gives_the_need_and_the_limit():
 def test_plot_without_matplotlib_is_refused_before_any_work(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     for command in ("heat", "shifted-laplacian"):
-        _refused(_tune(command, "--plot", str(tmp_path / "f.png")), "needs matplotlib")
+        assert_refused(_tune(command, "--plot", str(tmp_path / "f.png")), "needs matplotlib")
 
 
 def test_help_explains_the_experiments():

@@ -1,0 +1,29 @@
+"""Checks shared by the command-line tests: how a refused command must look, and the batch
+inputs they solve."""
+
+from problems import save_system, shifted_laplacian_sequence
+
+
+def assert_one_line_error(stderr, message):
+    """``stderr`` is exactly one ``relax: error:`` line holding ``message``."""
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("relax: error: "), stderr
+    assert message in lines[0], stderr
+    assert "Traceback" not in stderr and "Usage:" not in stderr
+
+
+def assert_refused(result, message):
+    """Exit status 2 and one line on stderr naming the problem, nothing on stdout: the
+    command stopped before any work."""
+    assert result.exit_code == 2, result.output
+    assert_one_line_error(result.stderr, message)
+    assert result.stdout == ""
+
+
+def make_inputs(directory, count, seed=0):
+    """``count`` shifted-Laplacian systems (their shift as context) as .npz files."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for inst in shifted_laplacian_sequence(count, seed=seed):
+        save_system(directory / f"sl_{inst.meta['index']:04d}.npz", inst.A, inst.b,
+                    context=inst.context)
+    return sorted(str(p) for p in directory.glob("*.npz"))
