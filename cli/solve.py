@@ -14,7 +14,6 @@ import numpy as np
 from problems import load_system, read_matrix
 from solvers import cg, sor, ssor
 
-from .limits import check_memory
 from .options import FiniteFloatRange
 from .outputs import check_output_file, output_file_option
 
@@ -63,14 +62,6 @@ def _matrix(ctx, param, value):
         raise click.BadParameter(f"must be a .mtx or .npz file; got {value!r}")
     if path.suffix.lower() == ".npz" and path.is_file() and not zipfile.is_zipfile(path):
         raise click.BadParameter(f"{value!r} is not a .npz file (a zip archive of arrays)")
-    return value
-
-
-def _maxiter(ctx, param, value):
-    """--maxiter: the solvers keep one residual norm per iteration, which must fit."""
-    if value is not None:
-        check_memory(8.0 * (value + 1), f"the residual history of {value} iterations",
-                     "--maxiter")
     return value
 
 
@@ -134,7 +125,7 @@ def report(res, A, b, *, method, precond, omega, seconds) -> dict:
 @click.option("--rtol", type=FiniteFloatRange(0.0, min_open=True), default=1e-8,
               show_default=True,
               help="Stop when the residual norm ||b - A x|| is at most rtol ||b||; > 0.")
-@click.option("--maxiter", type=click.IntRange(min=1), default=None, callback=_maxiter,
+@click.option("--maxiter", type=click.IntRange(min=1), default=None,
               help="Most iterations, >= 1.  [default: 10000 for SOR and SSOR, 10 n for CG, "
                    "n the number of unknowns]")
 @output_file_option((".npy",), "Write the solution x to this .npy file (checked before "

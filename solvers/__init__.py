@@ -19,9 +19,10 @@ from .krylov import cg, ssor_preconditioner
 from .ordering import Coloring, color_rows
 from .relaxation import sor, ssor
 from .result import Result
+from .solver import Solver
 
 __all__ = [
-    "sor", "ssor", "cg", "ssor_preconditioner", "Result", "color_rows", "Coloring",
+    "sor", "ssor", "cg", "ssor_preconditioner", "Result", "Solver", "color_rows", "Coloring",
     "data_consistency", "MRIOperator", "CTOperator",
     "SolverInputError", "ShapeError", "NonFiniteError", "DTypeError", "ParameterError",
     "ZeroDiagonalError", "NotSPDError", "lsq",

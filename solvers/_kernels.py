@@ -88,3 +88,23 @@ def _residual(indptr, indices, data, b, x, r):
 
 
 residual, residual_parallel = serial_and_parallel(_residual)
+
+
+@njit(cache=True)
+def load_vector(src, dst):
+    """Copy ``src`` into ``dst`` and return, from the same pass, the number of non-finite
+    entries, the largest magnitude and the sum of squares (in the order of :func:`norm2`)."""
+    top = 0.0
+    ss = 0.0
+    for i in range(src.shape[0]):
+        v = src[i]
+        dst[i] = v
+        a = abs(v)
+        top = a if a > top else top
+        ss += v * v
+    nonfinite = 0
+    if not np.isfinite(ss):            # a NaN or an infinity, or squares past 1e308
+        nonfinite = count_special(dst)[0]
+        if nonfinite:
+            top = np.inf
+    return nonfinite, top, ss

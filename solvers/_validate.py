@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -76,6 +77,9 @@ def check_omega(omega):
 
 def check_tolerances(rtol, atol):
     """Both tolerances real, finite and non-negative."""
+    if type(rtol) is float and type(atol) is float and 0.0 <= rtol < math.inf \
+            and 0.0 <= atol < math.inf:
+        return rtol, atol                              # the common case, checked cheaply
     for name, value in (("rtol", rtol), ("atol", atol)):
         if (isinstance(value, bool) or not isinstance(value, numbers.Real)
                 or not np.isfinite(value) or value < 0):
@@ -87,6 +91,8 @@ def check_maxiter(maxiter, default):
     """``maxiter``: a non-negative integer, or None for ``default``."""
     if maxiter is None:
         return int(default)
+    if type(maxiter) is int and maxiter >= 0:
+        return maxiter
     if isinstance(maxiter, bool) or not isinstance(maxiter, numbers.Integral) or maxiter < 0:
         raise ParameterError(f"maxiter must be an integer >= 0; got {maxiter!r}")
     return int(maxiter)
@@ -124,11 +130,15 @@ def power_of_two_scale(b):
     >>> s = power_of_two_scale(np.array([1e200])); 0.5 <= s * 1e200 < 1.0, np.log2(s).is_integer()
     (True, True)
     """
-    top = max(float(b.max()), -float(b.min())) if b.size else 0.0
-    exponent = int(np.frexp(top)[1])
+    return scale_for(max(float(b.max()), -float(b.min())) if b.size else 0.0)
+
+
+def scale_for(top: float) -> float:
+    """:func:`power_of_two_scale` of a vector whose largest magnitude is ``top``."""
+    exponent = math.frexp(top)[1]
     if top == 0.0 or abs(exponent) < _SAFE_EXPONENT:
         return 1.0
-    return float(np.ldexp(1.0, -exponent))
+    return math.ldexp(1.0, -exponent)
 
 
 def prepare_rhs(b, x0, n, rtol, atol):

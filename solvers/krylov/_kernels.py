@@ -10,7 +10,10 @@ from numba import prange
 
 from .._kernels import residual, residual_parallel, serial_and_parallel
 
-CONVERGED, MAXITER, BREAKDOWN, NOT_SPD_A, NOT_SPD_M = 1, 2, 3, 4, 5
+CONVERGED, MAXITER, BREAKDOWN, NOT_SPD_A, NOT_SPD_M, FULL = 1, 2, 3, 4, 5, 6
+"""Stop codes. FULL: the residual history is full; the caller grows it and calls again with
+``start = k`` and the same work arrays and ``state``, and the solve goes on exactly as if it
+had not stopped."""
 
 
 def _spmv(indptr, indices, data, x, y):
@@ -22,7 +25,7 @@ def _spmv(indptr, indices, data, x, y):
         y[i] = s
 
 
-def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals):
+def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals, start, state):
     """Conjugate gradients with ``z = dinv * r``, or ``z = r`` when ``dinv`` is None.
 
     ``dinv is None`` is resolved at compile time, so the unpreconditioned loops carry no
@@ -34,20 +37,26 @@ def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals):
     A negative ``p^T A p`` or ``r^T z`` proves A or M indefinite. An exact zero is taken for
     underflow of a tiny residual and answered by a restart from the true residual, or by
     BREAKDOWN when it happens right after a restart.
+
+    ``start`` is 0 for a new solve, or the ``k`` of a FULL return to resume it: ``state``
+    (three floats) keeps the scalars between the two calls.
     """
     n = b.shape[0]
-    k = 0
-    restart = True
-    restarted_at = -1
-    rho = 0.0
-    rr = 0.0
-    for i in prange(n):
-        s = b[i]
-        for jj in range(indptr[i], indptr[i + 1]):
-            s -= data[jj] * x[indices[jj]]
-        r[i] = s
-        rr += s * s
-    residuals[0] = np.sqrt(rr)
+    k = start
+    if start == 0:
+        restart = True
+        restarted_at = -1
+        rho = 0.0
+        rr = 0.0
+        for i in prange(n):
+            s = b[i]
+            for jj in range(indptr[i], indptr[i + 1]):
+                s -= data[jj] * x[indices[jj]]
+            r[i] = s
+            rr += s * s
+        residuals[0] = np.sqrt(rr)
+    else:
+        rho, restart, restarted_at = state[0], state[1] != 0.0, int(state[2])
     while True:
         rnorm = residuals[k]
         if not np.isfinite(rnorm):
@@ -56,6 +65,9 @@ def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals):
             return k, CONVERGED
         if k >= maxiter:
             return k, MAXITER
+        if k + 1 >= residuals.shape[0]:
+            state[0], state[1], state[2] = rho, 1.0 if restart else 0.0, restarted_at
+            return k, FULL
         if restart:
             rho = 0.0
             if dinv is None:
@@ -205,7 +217,7 @@ def _forward_block(indptr, indices, data, diag_pos, dinv, kdiag, rbar, p, t, w, 
 
 
 def _ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w, work, tol,
-              maxiter, residuals, color_ptr):
+              maxiter, residuals, color_ptr, start, state):
     """SSOR-preconditioned CG by Eisenstat's trick: no product with A inside the loop.
 
     With ``Lw = D/w + L``, ``Uw = D/w + U`` and ``K = (1 - 2/w) D``, so that
@@ -220,22 +232,31 @@ def _ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w,
     is returned. Returns ``(k, code)`` like :func:`pcg`, with the same rule for a zero
     ``p^T A p``. For tiny omega, ``K`` grows like ``1/omega`` and ``t + w`` cancels: the
     caller keeps omega above ``EISENSTAT_MIN_OMEGA``.
+
+    ``start`` and ``state`` (four floats) resume a FULL return, as in :func:`pcg`.
     """
     n = b.shape[0]
     blocks = color_ptr.shape[0] - 1
-    k = 0
-    rho = 0.0
-    beta = 0.0
-    residuals[0] = residual(indptr, indices, data, b, x, work)
-    if not np.isfinite(residuals[0]):
-        return 0, BREAKDOWN
-    if residuals[0] <= tol:
-        return 0, CONVERGED
-    if maxiter == 0:
-        return 0, MAXITER
-    restart = True
-    restarted_at = -1
+    k = start
+    if start == 0:
+        rho = 0.0
+        beta = 0.0
+        residuals[0] = residual(indptr, indices, data, b, x, work)
+        if not np.isfinite(residuals[0]):
+            return 0, BREAKDOWN
+        if residuals[0] <= tol:
+            return 0, CONVERGED
+        if maxiter == 0:
+            return 0, MAXITER
+        restart = True
+        restarted_at = -1
+    else:
+        rho, beta, restart, restarted_at = state[0], state[1], state[2] != 0.0, int(state[3])
     while True:
+        if k >= residuals.shape[0]:
+            state[0], state[1], state[2], state[3] = rho, beta, 1.0 if restart else 0.0, \
+                restarted_at
+            return k, FULL
         if restart:
             lower_solve(indptr, indices, data, diag_pos, dinv, work, rbar, color_ptr)
             rho = 0.0

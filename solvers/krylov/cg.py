@@ -8,19 +8,14 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, aslinearoperator
 
-from .._sparse import CSRArrays, prepare_csr
-from .._validate import (
-    check_callback,
-    check_maxiter,
-    check_omega,
-    check_tolerances,
-    prepare_rhs,
-)
+from .._sparse import CSRArrays
+from .._validate import check_callback, check_maxiter, check_omega
 from ..backend import ArrayModules, check_backend, is_gpu_array, select, to_host
-from ..errors import DTypeError, NotSPDError, ParameterError, ShapeError
+from ..errors import NotSPDError, ParameterError, ShapeError
 from ..ordering.multicolor import PARALLEL_MIN_ROWS as MULTICOLOR_PARALLEL_MIN_ROWS
 from ..ordering.multicolor import multicolor_pattern
 from ..result import Result
+from ..solver import Solver, run_resumable, whole_block
 from . import _kernels
 from ._multicolor_xp import block_ssor
 from .preconditioners import _ssor_operator
@@ -91,38 +86,41 @@ def cg(A, b, x0=None, *, rtol=1e-8, atol=0.0, maxiter=None, M=None, callback=Non
     >>> plain.converged, pre.converged, pre.iterations < plain.iterations
     (True, True, True)
     """
-    t0 = time.perf_counter()
-    check_backend(backend, name="cg")
-    device = select(backend, A, b, x0)
-    rtol, atol = check_tolerances(rtol, atol)
-    callback = check_callback(callback)
-    on_gpu = any(is_gpu_array(a) for a in (A, b, x0) if a is not None)
-    if isinstance(A, LinearOperator):
-        op, csr = _check_operator(A), None
-    else:
-        csr = prepare_csr(to_host(A))
-        op = None
-    n = A.shape[0]
-    maxiter = check_maxiter(maxiter, 10 * n)
-    b, x, tol, scale = prepare_rhs(to_host(b), None if x0 is None else to_host(x0), n, rtol,
-                                   atol)
-    residuals = np.empty(maxiter + 1)
-    kind, param, ordering = _parse_preconditioner(M, csr is not None)
+    started = time.perf_counter()
+    return run_cg(Solver(A, copy=False), b, x0, rtol=rtol, atol=atol, maxiter=maxiter, M=M,
+                  callback=callback, backend=backend, started=started)
 
+
+def run_cg(solver: Solver, b, x0, *, rtol, atol, maxiter, M, callback, backend, started):
+    """CG on a prepared system: the body of :func:`cg` and :meth:`solvers.Solver.cg`."""
+    on_gpu = solver.matrix_on_gpu or is_gpu_array(b) or is_gpu_array(x0)
+    device = select(check_backend(backend, name="cg") or ("cupy" if on_gpu else "cpu"))
+    if callback is not None:
+        callback = check_callback(callback)
+    csr = solver.csr
+    n = solver.n
+    maxiter = check_maxiter(maxiter, 10 * n)
+    b, x, tol, scale = solver.load(b, x0, rtol, atol)
+    kind, param, ordering = _parsed_preconditioner(solver, M)
+    history = solver.history
     compiled = kind in ("none", "jacobi") or (kind == "ssor" and param >= EISENSTAT_MIN_OMEGA)
     if device == "cupy":
         if csr is None or (kind not in ("none", "jacobi") and ordering != "multicolor"):
             raise ParameterError("on the GPU, A must be a matrix and M None, 'jacobi' or "
                                  "('ssor', omega, 'multicolor')")
         x, k, code = _on_array_namespace(ArrayModules("cupy"), csr, kind, param, b, x, tol,
-                                         maxiter, residuals, callback, scale, on_gpu)
+                                         maxiter, history, callback, scale, on_gpu)
     elif csr is not None and callback is None and compiled:
-        k, code = _compiled(csr, kind, param, ordering, b, x, tol, maxiter, residuals)
+        k, code = _compiled(solver, kind, param, ordering, b, x, tol, maxiter)
+        x = x.copy()
     else:
-        matvec = op.matvec if csr is None else _csr_matvec(csr)
-        psolve = _preconditioner_operator(kind, param, ordering, csr, n)
+        matvec = solver.operator.matvec if csr is None else _csr_matvec(csr)
+        psolve = _preconditioner_operator(kind, param, ordering, solver)
         report = None if callback is None else (lambda xk: callback(xk / scale))
-        k, code = _generic(matvec, psolve, b, x, tol, maxiter, residuals, report)
+        x = x.copy()
+        k, code = _generic(matvec, psolve, b, x, tol, maxiter, history, report)
+        if kind == "amg":
+            solver.amg_observe(k)
 
     if code == _kernels.NOT_SPD_A:
         raise NotSPDError("CG met a direction p with p^T A p <= 0: A is not symmetric "
@@ -134,16 +132,33 @@ def cg(A, b, x0=None, *, rtol=1e-8, atol=0.0, maxiter=None, M=None, callback=Non
     if ordering == "multicolor":
         preconditioner += (ordering,)
     return Result.from_iterations(
-        x, k, _STATUS[code], residuals, scale=scale, started=t0,
+        x, k, _STATUS[code], history.array, scale=scale, started=started,
         info={"method": "cg", "preconditioner": preconditioner, "backend": device})
 
 
-def _check_operator(A):
-    if A.shape[0] != A.shape[1]:
-        raise ShapeError(f"A must be square; got shape {A.shape}")
-    if np.issubdtype(np.dtype(A.dtype), np.complexfloating):
-        raise DTypeError(f"A is complex ({A.dtype}); only real systems are supported")
-    return A
+def _parsed_preconditioner(solver: Solver, M):
+    """:func:`_parse_preconditioner`, kept per solver for the hashable ``M``s (None, names,
+    ``("ssor", omega)`` tuples)."""
+    if M is None:
+        return _NO_PRECONDITIONER
+    cache = solver.pattern_cache
+    if type(M) is str or (type(M) is tuple and all(type(m) in (str, float, int) for m in M)):
+        hit = cache.get(("M", M))
+        if hit is None:
+            hit = _parse_preconditioner(M, solver.csr is not None)
+            if len(cache) > PARSED_KEPT:
+                for stale in [k for k in cache if k[0] == "M"]:
+                    del cache[stale]
+            cache[("M", M)] = hit
+        return hit
+    return _parse_preconditioner(M, solver.csr is not None)
+
+
+PARSED_KEPT = 256
+"""Parsed preconditioner arguments kept per solver."""
+
+
+_NO_PRECONDITIONER = ("none", None, "lexicographic")
 
 
 def _parse_preconditioner(M, have_matrix):
@@ -175,36 +190,88 @@ def _parse_preconditioner(M, have_matrix):
     return kind, param, ordering
 
 
-def _compiled(csr: CSRArrays, kind, omega, ordering, b, x, tol, maxiter, residuals):
+def _compiled(solver: Solver, kind, omega, ordering, b, x, tol, maxiter):
+    """The compiled CG kernels on the solver's arrays and work vectors; ``x`` is updated
+    in place."""
+    csr = solver.csr
     n = csr.n
     arrays = (csr.indptr, csr.indices, csr.data)
+    state = solver.state
     if kind == "ssor":
-        csr.positive_diagonal("SSOR-preconditioned CG")
+        _positive_diagonal(solver, "SSOR-preconditioned CG")
         if ordering == "multicolor":
-            return _multicolor_ssor_pcg(csr, omega, b, x, tol, maxiter, residuals)
-        d = csr.diagonal
-        work = [np.empty(n) for _ in range(5)]
-        return _kernels.ssor_pcg(*arrays, csr.diagonal_positions, omega / d,
-                                 (1.0 - 2.0 / omega) * d, b, x, *work, tol, maxiter,
-                                 residuals, np.array([0, n], dtype=np.int64))
-    dinv = 1.0 / csr.positive_diagonal("Jacobi-preconditioned CG") if kind == "jacobi" \
-        else None
+            return _multicolor_ssor_pcg(solver, omega, b, x, tol, maxiter)
+        dinv, kdiag = _ssor_scalings(solver, omega, csr.diagonal)
+        work = solver.work_set("cg", 5)
+        whole = whole_block(n)
+        return run_resumable(
+            lambda residuals, start: _kernels.ssor_pcg(
+                *arrays, csr.diagonal_positions, dinv, kdiag, b, x, *work, tol, maxiter,
+                residuals, whole, start, state), solver.history, maxiter)
+    dinv = 1.0 / _positive_diagonal(solver, "Jacobi-preconditioned CG") \
+        if kind == "jacobi" else None
     kernel = _kernels.pcg_parallel if n >= PARALLEL_MIN_ROWS else _kernels.pcg
-    r, p, q = np.empty(n), np.empty(n), np.empty(n)
-    return kernel(*arrays, dinv, b, x, r, p, q, tol, maxiter, residuals)
+    r, p, q = solver.work_set("cg", 3)
+    return run_resumable(
+        lambda residuals, start: kernel(*arrays, dinv, b, x, r, p, q, tol, maxiter,
+                                        residuals, start, state), solver.history, maxiter)
 
 
-def _multicolor_ssor_pcg(csr: CSRArrays, omega, b, x, tol, maxiter, residuals):
+def _positive_diagonal(solver: Solver, method: str) -> np.ndarray:
+    """The diagonal, checked positive once per matrix values."""
+    d = solver.values_cache.get("positive diagonal")
+    if d is None:
+        d = solver.values_cache["positive diagonal"] = solver.csr.positive_diagonal(method)
+    return d
+
+
+SCALINGS_KEPT = 64
+"""SSOR scalings kept per solver (one pair per omega)."""
+
+
+def _ssor_scalings(solver: Solver, omega: float, d: np.ndarray, key="ssor"):
+    """``omega / d`` and ``(1 - 2 / omega) d`` for Eisenstat's trick, kept per omega."""
+    cache = solver.values_cache
+    hit = cache.get((key, omega))
+    if hit is None:
+        if len(cache) > SCALINGS_KEPT:
+            for stale in [k for k in cache if isinstance(k, tuple) and k[0] == key]:
+                del cache[stale]
+        hit = cache[(key, omega)] = (omega / d, (1.0 - 2.0 / omega) * d)
+    return hit
+
+
+def colored_system(solver: Solver, coloring="auto"):
+    """The solver's matrix renumbered colour by colour: the pattern's part kept while the
+    pattern lasts, the values' part while the values do."""
+    key = ("colored", coloring) if isinstance(coloring, str) else None
+    colored = None if key is None else solver.values_cache.get(key)
+    if colored is None:
+        pattern = None if key is None else solver.pattern_cache.get(key)
+        if pattern is None:
+            pattern = multicolor_pattern(solver.csr, coloring)
+            if key is not None:
+                solver.pattern_cache[key] = pattern
+        colored = pattern.renumber(solver.csr)
+        if key is not None:
+            solver.values_cache[key] = colored
+    return colored
+
+
+def _multicolor_ssor_pcg(solver: Solver, omega, b, x, tol, maxiter):
     """SSOR-PCG on the matrix renumbered colour by colour; ``x`` is updated in place."""
-    colored = multicolor_pattern(csr).renumber(csr)
-    d = colored.diagonal
+    colored = colored_system(solver)
+    dinv, kdiag = _ssor_scalings(solver, omega, colored.diagonal, key="ssor multicolor")
     xc = colored.to_colored(x)
-    work = [np.empty(csr.n) for _ in range(5)]
-    kernel = _kernels.ssor_pcg_parallel if csr.n >= MULTICOLOR_PARALLEL_MIN_ROWS \
+    bc = colored.to_colored(b)
+    work = solver.work_set("cg", 5)
+    kernel = _kernels.ssor_pcg_parallel if solver.n >= MULTICOLOR_PARALLEL_MIN_ROWS \
         else _kernels.ssor_pcg
-    k, code = kernel(*colored.arrays, colored.diagonal_positions, omega / d,
-                     (1.0 - 2.0 / omega) * d, colored.to_colored(b), xc, *work, tol, maxiter,
-                     residuals, colored.pattern.color_ptr)
+    k, code = run_resumable(
+        lambda residuals, start: kernel(*colored.arrays, colored.diagonal_positions, dinv,
+                                        kdiag, bc, xc, *work, tol, maxiter, residuals,
+                                        colored.pattern.color_ptr, start, solver.state),
+        solver.history, maxiter)
     x[:] = colored.to_original(xc)
     return k, code
 
@@ -220,20 +287,19 @@ def _csr_matvec(csr: CSRArrays):
     return matvec
 
 
-def _preconditioner_operator(kind, param, ordering, csr, n):
+def _preconditioner_operator(kind, param, ordering, solver: Solver):
     """``psolve(r) -> M^{-1} r`` for the generic loop."""
     if kind == "none":
         return None
     if kind == "jacobi":
-        dinv = 1.0 / csr.positive_diagonal("Jacobi-preconditioned CG")
+        dinv = 1.0 / _positive_diagonal(solver, "Jacobi-preconditioned CG")
         return lambda r: dinv * r
     if kind == "ssor":
-        return _ssor_operator(csr, param, ordering).matvec
+        return _ssor_operator(solver.csr, param, ordering).matvec
     if kind == "amg":
-        import pyamg
-
-        return pyamg.smoothed_aggregation_solver(csr.matrix).aspreconditioner().matvec
+        return solver.amg_preconditioner()
     M = param
+    n = solver.n
     if callable(M) and not isinstance(M, LinearOperator) and not sp.issparse(M):
         return lambda r: np.asarray(M(r), dtype=np.float64).ravel()
     op = aslinearoperator(M)

@@ -6,18 +6,12 @@ import time
 
 import numpy as np
 
-from .._sparse import prepare_csr
-from .._validate import (
-    check_callback,
-    check_maxiter,
-    check_omega,
-    check_tolerances,
-    prepare_rhs,
-)
+from .._validate import check_callback, check_maxiter, check_omega
 from ..backend import ArrayModules, check_backend, is_gpu_array, select, to_host
 from ..errors import ParameterError
 from ..ordering.multicolor import PARALLEL_MIN_ROWS, multicolor_pattern
 from ..result import Result
+from ..solver import INITIAL_HISTORY, ResidualHistory, Solver, whole_block
 from . import _kernels, _multicolor_xp
 
 SWEEPS = {"forward": _kernels.FORWARD, "backward": _kernels.BACKWARD,
@@ -112,22 +106,30 @@ def sor(A, b, x0=None, *, omega=1.0, sweep="forward", rtol=1e-8, atol=0.0, maxit
     >>> bool(np.allclose(res.x, 1.0, atol=1e-6))
     True
     """
-    t0 = time.perf_counter()
-    check_backend(backend, name="sor")
-    device = select(backend, A, b, x0)
+    started = time.perf_counter()
+    return run_sor(Solver(A, copy=False), b, x0, omega=omega, sweep=sweep, rtol=rtol,
+                   atol=atol, maxiter=maxiter, callback=callback, backend=backend,
+                   ordering=ordering, coloring=coloring, started=started)
+
+
+def run_sor(solver: Solver, b, x0, *, omega, sweep, rtol, atol, maxiter, callback, backend,
+            ordering, coloring, started):
+    """SOR/SSOR on a prepared system: the body of :func:`sor` and :meth:`Solver.sor`."""
     if sweep not in SWEEPS:
         raise ParameterError(f"sweep must be one of {tuple(SWEEPS)}; got {sweep!r}")
     if ordering not in ORDERINGS:
         raise ParameterError(f"ordering must be one of {ORDERINGS}; got {ordering!r}")
+    if solver.csr is None:
+        raise ParameterError("SOR needs the entries of A; got a LinearOperator")
+    on_gpu = solver.matrix_on_gpu or is_gpu_array(b) or is_gpu_array(x0)
+    device = select(check_backend(backend, name="sor") or ("cupy" if on_gpu else "cpu"))
     omega = check_omega(omega)
-    rtol, atol = check_tolerances(rtol, atol)
     maxiter = check_maxiter(maxiter, 10_000)
-    callback = check_callback(callback)
-    on_gpu = any(is_gpu_array(a) for a in (A, b, x0) if a is not None)
-    csr = prepare_csr(to_host(A))
-    b, x, tol, scale = prepare_rhs(to_host(b), None if x0 is None else to_host(x0), csr.n,
-                                   rtol, atol)
-    csr.nonzero_diagonal("SOR")
+    if callback is not None:
+        callback = check_callback(callback)
+    csr = solver.csr
+    b, x, tol, scale = solver.load(b, x0, rtol, atol)
+    _nonzero_diagonal(solver)
     info = {"method": "ssor" if sweep == "symmetric" else "sor", "omega": omega,
             "sweep": sweep, "ordering": ordering, "backend": device}
     if device == "cupy":
@@ -135,12 +137,15 @@ def sor(A, b, x0=None, *, omega=1.0, sweep="forward", rtol=1e-8, atol=0.0, maxit
             raise ParameterError("on the GPU, SOR runs in multicolour order only: pass "
                                  "ordering='multicolor'")
         return _on_array_namespace(ArrayModules("cupy"), csr, b, x, omega, sweep, coloring,
-                                   tol, scale, maxiter, callback, info, t0, on_gpu)
+                                   tol, scale, maxiter, callback, info, started, on_gpu)
 
     kernel = _kernels.iterate
     if ordering == "multicolor":
-        colored = multicolor_pattern(csr, coloring).renumber(csr)
-        arrays = (*colored.arrays, colored.diagonal_positions, omega / colored.diagonal)
+        from ..krylov.cg import colored_system
+
+        colored = colored_system(solver, coloring)
+        arrays = (*colored.arrays, colored.diagonal_positions,
+                  _relaxation(solver, omega, colored.diagonal, "sor multicolor"))
         b, x = colored.to_colored(b), colored.to_colored(x)
         color_ptr = colored.pattern.color_ptr
         if csr.n >= PARALLEL_MIN_ROWS:
@@ -148,27 +153,46 @@ def sor(A, b, x0=None, *, omega=1.0, sweep="forward", rtol=1e-8, atol=0.0, maxit
         original = colored.to_original
     else:
         arrays = (csr.indptr, csr.indices, csr.data, csr.diagonal_positions,
-                  omega / csr.diagonal)
-        color_ptr = np.array([0, csr.n], dtype=np.int64)
+                  _relaxation(solver, omega, csr.diagonal, "sor"))
+        color_ptr = whole_block(csr.n)
         original = None
-    x_prev = np.empty_like(x)
-    residuals = np.empty(maxiter + 1)
+    x_prev = solver.work("x_prev")
+    history = solver.history
     args = (*arrays, b, x, x_prev, color_ptr, SWEEPS[sweep], tol, DIVERGENCE_FACTOR)
+    step = maxiter + 1 if callback is None else 1
+    k, code = 0, _kernels.RUNNING
+    while code == _kernels.RUNNING:           # a chunk per callback, or per full history
+        if k + 1 >= history.array.size:
+            history.grow(maxiter + 1)
+        stop = min(k + step, maxiter + 1, history.array.size - 1)
+        k, code = kernel(*args, k, stop, maxiter, history.array)
+        if code == _kernels.RUNNING and callback is not None:
+            callback((x if original is None else original(x)) / scale)
 
-    if callback is None:
-        k, code = kernel(*args, 0, maxiter + 1, maxiter, residuals)
-    else:
-        k, code = 0, _kernels.RUNNING
-        while code == _kernels.RUNNING:
-            k, code = kernel(*args, k, k + 1, maxiter, residuals)
-            if code == _kernels.RUNNING:
-                callback((x if original is None else original(x)) / scale)
-
+    x = x.copy() if original is None else original(x)
     if original is not None:
-        x = original(x)
         info["colors"] = colored.pattern.coloring.n_colors
-    return Result.from_iterations(x, k, _STATUS[code], residuals, scale=scale, started=t0,
-                                  info=info)
+    return Result.from_iterations(x, k, _STATUS[code], history.array, scale=scale,
+                                  started=started, info=info)
+
+
+def _nonzero_diagonal(solver: Solver) -> None:
+    """Check once per matrix values that no diagonal entry is zero."""
+    if "nonzero diagonal" not in solver.values_cache:
+        solver.csr.nonzero_diagonal("SOR")
+        solver.values_cache["nonzero diagonal"] = True
+
+
+def _relaxation(solver: Solver, omega: float, d: np.ndarray, key: str) -> np.ndarray:
+    """``omega / d``, kept per omega while the values last."""
+    cache = solver.values_cache
+    w = cache.get((key, omega))
+    if w is None:
+        if len(cache) > 64:
+            for stale in [k for k in cache if isinstance(k, tuple) and k[0] == key]:
+                del cache[stale]
+        w = cache[(key, omega)] = omega / d
+    return w
 
 
 def ssor(A, b, x0=None, *, omega=1.0, rtol=1e-8, atol=0.0, maxiter=10_000, callback=None,
@@ -198,6 +222,7 @@ def _on_array_namespace(modules, csr, b, x, omega, sweep, coloring, tol, scale, 
     solution comes back on the GPU if ``on_gpu``, else on the host."""
     colored = multicolor_pattern(csr, coloring).renumber(csr)
     to_dev = modules.asarray
+    residuals = ResidualHistory(min(maxiter + 1, INITIAL_HISTORY))
     blocks = [(s, e, None if L is None else modules.as_matrix(L),
                None if U is None else modules.as_matrix(U))
               for s, e, L, U in colored.color_blocks()]
@@ -211,7 +236,6 @@ def _on_array_namespace(modules, csr, b, x, omega, sweep, coloring, tol, scale, 
 
     report = None if callback is None else (lambda xk: callback(original(xk) / scale))
     xc = to_dev(colored.to_colored(x))
-    residuals = np.empty(maxiter + 1)
     k, code = _multicolor_xp.iterate(blocks, d, to_dev(omega / colored.diagonal),
                                      to_dev(colored.to_colored(b)), xc, SWEEPS[sweep], tol,
                                      DIVERGENCE_FACTOR, maxiter, residuals, report)
@@ -220,5 +244,5 @@ def _on_array_namespace(modules, csr, b, x, omega, sweep, coloring, tol, scale, 
     if not on_gpu:
         x = to_host(x)
     info["colors"] = colored.pattern.coloring.n_colors
-    return Result.from_iterations(x, k, _STATUS[code], residuals, scale=scale,
+    return Result.from_iterations(x, k, _STATUS[code], residuals.array, scale=scale,
                                   started=started, info=info)

@@ -1,0 +1,369 @@
+"""A prepared system: validate and convert ``A`` once, solve many right-hand sides and many
+matrices of one sparsity pattern.
+
+Simulation loops solve thousands of systems that share a pattern. A :class:`Solver` keeps
+what does not change between their solves: the canonical CSR arrays and the diagonal, the
+work vectors and the residual history, and, built when first needed, what depends on the
+method (the multicolour renumbering, the SSOR scalings of each omega, an AMG hierarchy).
+:meth:`Solver.update` takes the next matrix of a sequence; with the same pattern only the
+values are refreshed. :func:`solvers.cg`, :func:`solvers.sor` and :func:`solvers.ssor` are
+one-shot uses of a :class:`Solver`: one code path.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import time
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import LinearOperator
+
+from ._kernels import count_special, load_vector
+from ._sparse import CSRArrays, prepare_csr
+from ._validate import _check_real_dtype, check_tolerances, scale_for
+from .backend import is_gpu_array, to_host
+from .errors import DTypeError, NonFiniteError, ParameterError, ShapeError
+from .krylov._kernels import FULL
+
+INITIAL_HISTORY = 1024
+"""Residual norms kept before the history first grows (it doubles as needed)."""
+
+AMG_RULES = ("always", "never")
+
+
+class ResidualHistory:
+    """A growable history of residual norms: a solve stores ``maxiter + 1`` norms at most,
+    but allocates only as many as it reaches (doubling), so a large ``maxiter`` costs
+    nothing until it is used.
+
+    Examples
+    --------
+    >>> h = ResidualHistory(4)
+    >>> h[9] = 1.5
+    >>> h[9], h.array.size >= 10
+    (1.5, True)
+    """
+
+    def __init__(self, capacity: int = INITIAL_HISTORY):
+        self.array = np.empty(max(int(capacity), 2))
+
+    def grow(self, limit: int) -> np.ndarray:
+        """Double the capacity (to at most ``limit``), keeping the values; the new array."""
+        size = min(max(2 * self.array.size, 2), max(int(limit), self.array.size + 1))
+        grown = np.empty(size)
+        grown[: self.array.size] = self.array
+        self.array = grown
+        return grown
+
+    def __setitem__(self, k: int, value: float) -> None:
+        while k >= self.array.size:
+            self.grow(2 * k + 2)
+        self.array[k] = value
+
+    def __getitem__(self, k: int) -> float:
+        return float(self.array[k])
+
+
+def run_resumable(kernel, history: ResidualHistory, maxiter: int):
+    """Call ``kernel(residuals, start)`` until it stops for another reason than a full
+    history (code ``FULL``); returns ``(k, code)``."""
+    k, code = kernel(history.array, 0)
+    while code == FULL:
+        k, code = kernel(history.grow(maxiter + 1), k)
+    return k, code
+
+
+_WHOLE: dict = {}
+
+
+def whole_block(n: int) -> np.ndarray:
+    """``color_ptr`` of one block of ``n`` rows: a lexicographic sweep (kept per ``n``)."""
+    ptr = _WHOLE.get(n)
+    if ptr is None:
+        ptr = _WHOLE[n] = np.array([0, n], dtype=np.int64)
+    return ptr
+
+
+def check_amg_rule(rule):
+    """An AMG rebuild rule: "always", "never", an int k >= 1 (every k updates), or
+    ("growth", f) with f > 1 (when the iterations exceed f times those of the first solve
+    after the last build)."""
+    if isinstance(rule, str) and rule in AMG_RULES:
+        return rule
+    if isinstance(rule, numbers.Integral) and not isinstance(rule, bool) and rule >= 1:
+        return int(rule)
+    if (isinstance(rule, tuple) and len(rule) == 2 and rule[0] == "growth"
+            and isinstance(rule[1], numbers.Real) and not isinstance(rule[1], bool)
+            and math.isfinite(rule[1]) and rule[1] > 1.0):
+        return ("growth", float(rule[1]))
+    raise ParameterError(f"amg_rebuild must be 'always', 'never', an integer k >= 1 or "
+                         f"('growth', factor > 1); got {rule!r}")
+
+
+class Solver:
+    """A prepared system ``A``, solved by CG, SOR or SSOR for many right-hand sides, and
+    updated to the next matrix of a sequence.
+
+    Parameters
+    ----------
+    A : sparse matrix, ndarray or LinearOperator, shape (n, n)
+        Any SciPy sparse format or a dense array (validated and converted once to canonical
+        CSR), a CuPy matrix (kept on the host, moved to the GPU by the GPU solves), or, for
+        CG only, a LinearOperator.
+    amg_rebuild : "always", "never", int or ("growth", float)
+        When ``M="amg"`` rebuilds its hierarchy after :meth:`update`: at every new matrix,
+        never (the hierarchy of the first matrix serves the whole sequence), every ``k``
+        updates, or when a solve takes more than ``factor`` times the iterations of the
+        first solve after the last build. A stale hierarchy is still a valid preconditioner:
+        convergence is always judged on the true residual of the current matrix.
+
+    Notes
+    -----
+    The solver owns copies of what it keeps: changing the caller's matrix in place after
+    ``Solver(A)`` or ``update(A)`` changes nothing here; call :meth:`update` to solve with
+    the new values. Work vectors are reused from one solve to the next, so a solver runs
+    one solve at a time (use one solver per thread); every :class:`~solvers.Result` owns
+    its arrays.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from problems import poisson
+    >>> A = poisson((32, 32)); b = A @ np.ones(A.shape[0])
+    >>> solver = Solver(A)
+    >>> solver.cg(b, M=("ssor", 1.5)).converged
+    True
+    >>> solver.update(2.0 * A)          # same pattern: only the values are refreshed
+    True
+    >>> bool(np.allclose(solver.cg(2.0 * b).x, 1.0))
+    True
+    """
+
+    def __init__(self, A, *, amg_rebuild="always", copy=True):
+        self.amg_rebuild = check_amg_rule(amg_rebuild)
+        self.amg_builds = 0
+        self._amg = None
+        self._prepare(A, copy)
+
+    # -- the matrix ------------------------------------------------------------------------
+
+    def _prepare(self, A, copy: bool) -> None:
+        self.matrix_on_gpu = is_gpu_array(A)
+        if isinstance(A, LinearOperator):
+            if A.shape[0] != A.shape[1]:
+                raise ShapeError(f"A must be square; got shape {A.shape}")
+            if np.issubdtype(np.dtype(A.dtype), np.complexfloating):
+                raise DTypeError(f"A is complex ({A.dtype}); only real systems are "
+                                 "supported")
+            self.operator, self.csr = A, None
+        else:
+            csr = prepare_csr(to_host(A))
+            if copy and sp.issparse(A) and not self.matrix_on_gpu and _shares(csr, A):
+                csr = _owned(csr)
+            self.operator, self.csr = None, csr
+        self.n = int(A.shape[0])
+        self.pattern_cache: dict = {}
+        self.values_cache: dict = {}
+        self._work: dict = {}
+        self.history = ResidualHistory(min(INITIAL_HISTORY, 10 * self.n + 1))
+        self.state = np.zeros(4)
+        self._amg = None
+        self._since_amg = 0
+        self._amg_reference = None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.n, self.n)
+
+    def update(self, A, *, same_pattern=None) -> bool:
+        """Take the next matrix of a sequence.
+
+        Parameters
+        ----------
+        A : sparse matrix, ndarray or LinearOperator, shape (n, n)
+            The new matrix. If it has the pattern of the current one (same shape, same
+            stored positions once canonical) only its values are copied and checked (for
+            NaN, and by the solves for their diagonal); otherwise the solver is prepared
+            afresh, as by ``Solver(A)``.
+        same_pattern : bool, optional
+            True: a different pattern is an error (:class:`~solvers.ShapeError`) rather
+            than a full preparation. False: prepare afresh without comparing.
+
+        Returns
+        -------
+        bool
+            True if only the values were refreshed.
+        """
+        if same_pattern is not False and self.csr is not None and self._refresh(A):
+            self.values_cache.clear()
+            self._since_amg += 1
+            return True
+        if same_pattern:
+            raise ShapeError("update(A, same_pattern=True): A does not have the sparsity "
+                             "pattern (or shape) of the solver's matrix")
+        rule, builds = self.amg_rebuild, self.amg_builds
+        self._prepare(A, copy=True)
+        self.amg_rebuild, self.amg_builds = rule, builds
+        return False
+
+    def _refresh(self, A) -> bool:
+        """Copy the values of ``A`` if it has the current pattern; False if it has not."""
+        if (isinstance(A, LinearOperator) or is_gpu_array(A)) or tuple(A.shape) != self.shape:
+            return False
+        old = self.csr
+        if not (sp.issparse(A) and A.format == "csr" and A.dtype == np.float64
+                and A.indices.dtype == old.matrix.indices.dtype
+                and A.indptr.dtype == old.matrix.indptr.dtype and A.has_canonical_format):
+            if not sp.issparse(A) and not isinstance(A, np.ndarray):
+                return False
+            A = prepare_csr(A).matrix
+        if (A.nnz != old.data.size
+                or not np.array_equal(A.indptr, old.indptr.view(A.indptr.dtype))
+                or not np.array_equal(A.indices, old.indices.view(A.indices.dtype))):
+            return False
+        data = np.ascontiguousarray(A.data)
+        nonfinite = count_special(data)[0]
+        if nonfinite:
+            raise NonFiniteError(f"A has {nonfinite} NaN or infinite entries")
+        old.data[:] = data
+        self.csr = CSRArrays(old.matrix, old.indptr, old.indices, old.data)
+        return True
+
+    # -- what the solves share -------------------------------------------------------------
+
+    def work(self, name: str) -> np.ndarray:
+        """A work vector of length n kept between solves (its contents are garbage)."""
+        w = self._work.get(name)
+        if w is None:
+            w = self._work[name] = np.empty(self.n)
+        return w
+
+    def work_set(self, name: str, count: int) -> tuple[np.ndarray, ...]:
+        """``count`` work vectors kept between solves, as one tuple."""
+        ws = self._work.get((name, count))
+        if ws is None:
+            ws = self._work[(name, count)] = tuple(self.work(f"{name}{i}")
+                                                   for i in range(count))
+        return ws
+
+    def load(self, b, x0, rtol, atol):
+        """Checked, scaled copies of ``b`` and ``x0`` in the solver's vectors, the stopping
+        threshold and the scale (see :func:`solvers._validate.prepare_rhs`)."""
+        rtol, atol = check_tolerances(rtol, atol)
+        bb, xx = self.work("b"), self.work("x")
+        nonfinite, top, ss = load_vector(_vector(b, self.n, "b"), bb)
+        if nonfinite:
+            raise NonFiniteError("b has NaN or infinite entries")
+        if x0 is None:
+            xx.fill(0.0)
+        elif load_vector(_vector(x0, self.n, "x0"), xx)[0]:
+            raise NonFiniteError("x0 has NaN or infinite entries")
+        scale = scale_for(top)
+        if scale != 1.0:
+            bb *= scale
+            xx *= scale
+            ss = float(np.dot(bb, bb))
+        return bb, xx, max(rtol * math.sqrt(ss), atol * scale), scale
+
+    # -- AMG -------------------------------------------------------------------------------
+
+    def amg_preconditioner(self):
+        """``M^{-1}`` of one V-cycle of the AMG hierarchy, built or rebuilt by the rule."""
+        rule = self.amg_rebuild
+        stale = self._amg is not None and self._since_amg > 0
+        if self._amg is None or (stale and (rule == "always" or (
+                isinstance(rule, int) and self._since_amg >= rule) or (
+                isinstance(rule, tuple) and self._amg_reference == -1))):
+            self._amg = build_amg(self.csr.matrix.copy())
+            self._since_amg = 0
+            self._amg_reference = None
+            self.amg_builds += 1
+        return self._amg
+
+    def amg_observe(self, iterations: int) -> None:
+        """Feed a ``("growth", f)`` rule the iterations of an AMG-preconditioned solve."""
+        if not isinstance(self.amg_rebuild, tuple):
+            return
+        if self._amg_reference is None:
+            self._amg_reference = max(int(iterations), 1)
+        elif iterations > self.amg_rebuild[1] * self._amg_reference:
+            self._amg_reference = -1              # rebuild at the next solve after an update
+
+    # -- the solves ------------------------------------------------------------------------
+
+    def cg(self, b, x0=None, *, rtol=1e-8, atol=0.0, maxiter=None, M=None, callback=None,
+           backend=None):
+        """Preconditioned CG; the arguments and the :class:`~solvers.Result` of
+        :func:`solvers.cg`."""
+        from .krylov.cg import run_cg
+
+        return run_cg(self, b, x0, rtol=rtol, atol=atol, maxiter=maxiter, M=M,
+                      callback=callback, backend=backend, started=time.perf_counter())
+
+    def sor(self, b, x0=None, *, omega=1.0, sweep="forward", rtol=1e-8, atol=0.0,
+            maxiter=10_000, callback=None, backend=None, ordering="lexicographic",
+            coloring="auto"):
+        """SOR; the arguments and the :class:`~solvers.Result` of :func:`solvers.sor`."""
+        from .relaxation.sor import run_sor
+
+        return run_sor(self, b, x0, omega=omega, sweep=sweep, rtol=rtol, atol=atol,
+                       maxiter=maxiter, callback=callback, backend=backend,
+                       ordering=ordering, coloring=coloring, started=time.perf_counter())
+
+    def ssor(self, b, x0=None, *, omega=1.0, rtol=1e-8, atol=0.0, maxiter=10_000,
+             callback=None, backend=None, ordering="lexicographic", coloring="auto"):
+        """SSOR; the arguments and the :class:`~solvers.Result` of :func:`solvers.ssor`."""
+        return self.sor(b, x0, omega=omega, sweep="symmetric", rtol=rtol, atol=atol,
+                        maxiter=maxiter, callback=callback, backend=backend,
+                        ordering=ordering, coloring=coloring)
+
+    def __repr__(self) -> str:
+        kind = "operator" if self.csr is None else f"nnz={self.csr.data.size}"
+        return f"Solver(n={self.n}, {kind}, amg_rebuild={self.amg_rebuild!r})"
+
+
+def build_amg(A: sp.csr_matrix):
+    """``M^{-1}`` of one V-cycle of PyAMG's smoothed aggregation on ``A``, the same at every
+    build: PyAMG draws the start vectors of its spectral-radius estimates from NumPy's
+    global generator, which is seeded here for the build and then restored."""
+    import pyamg
+
+    saved = np.random.get_state()  # noqa: NPY002 (PyAMG draws from the global generator)
+    try:
+        np.random.seed(0)  # noqa: NPY002
+        return pyamg.smoothed_aggregation_solver(A).aspreconditioner().matvec
+    finally:
+        np.random.set_state(saved)  # noqa: NPY002
+
+
+def _shares(csr: CSRArrays, A) -> bool:
+    """Whether the prepared arrays are (views of) the caller's."""
+    mine = (csr.data, csr.indices, csr.indptr)
+    theirs = [getattr(A, name, None) for name in ("data", "indices", "indptr")]
+    return any(t is not None and np.may_share_memory(m, t) for m in mine for t in theirs)
+
+
+def _owned(csr: CSRArrays) -> CSRArrays:
+    M = csr.matrix.copy()
+    unsigned = csr.indices.dtype
+    return CSRArrays(M, M.indptr.view(unsigned), M.indices.view(unsigned), M.data)
+
+
+def _vector(v, n: int, name: str) -> np.ndarray:
+    """``v`` as a contiguous float64 vector of length ``n`` (no copy when it is one)."""
+    if type(v) is not np.ndarray:
+        v = np.asarray(to_host(v))
+    if v.ndim == 2 and 1 in v.shape:
+        v = v.ravel()
+    if v.ndim != 1:
+        raise ShapeError(f"{name} must be a vector; got an array of shape {v.shape}")
+    if v.shape[0] != n:
+        raise ShapeError(f"A has {n} rows but {name} has {v.shape[0]} entries")
+    if v.dtype != np.float64:
+        _check_real_dtype(v.dtype, name)
+        v = v.astype(np.float64)
+    elif not v.flags.c_contiguous:
+        v = np.ascontiguousarray(v)
+    return v
