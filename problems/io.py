@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +29,23 @@ def _suffix(path: Path, allowed: tuple[str, ...]) -> str:
     suffix = path.suffix.lower()
     if suffix not in allowed:
         raise ValueError(
-            f"path must end in {' or '.join(allowed)}; got {str(path)!r} (suffix {suffix!r})"
+            f"the file must end in {' or '.join(allowed)}; got {str(path)!r} (suffix "
+            f"{suffix!r})"
         )
     return suffix
+
+
+def _open_npz(path: Path):
+    """``np.load`` of a ``.npz`` file, with an error that names the file when it is not one
+    (not a zip archive of arrays, or one holding pickled objects, which are never loaded)."""
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{str(path)!r} is not a system file (not a zip archive of arrays); "
+                         "write it with save_system")
+    try:
+        return np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        raise ValueError(f"{str(path)!r} is not a system file ({exc}); write it with "
+                         "save_system") from None
 
 
 def _existing(path) -> Path:
@@ -176,7 +191,7 @@ def load_system(path) -> Instance:
     context = None
     extra = {}
     if suffix == ".npz":
-        with np.load(path, allow_pickle=False) as arrays:
+        with _open_npz(path) as arrays:
             missing = [k for k in ("data", "indices", "indptr", "shape") if k not in arrays]
             if missing:
                 raise ValueError(
