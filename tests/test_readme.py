@@ -1,7 +1,10 @@
 """The README's Python tour runs as written."""
 
+import json
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,3 +55,15 @@ def test_readme_batch_commands_run_in_sequence(tmp_path, monkeypatch):
             assert "100 inputs, 0 already done, 100 to solve" in result.stderr
             out = Path(command[command.index("--out") + 1])
             assert len(out.read_text().splitlines()) == 102        # options, header, rows
+
+
+def test_readme_fit_data_example_runs(tmp_path, monkeypatch):
+    """The README makes ``samples.csv`` before fitting it."""
+    monkeypatch.chdir(tmp_path)
+    make, = _command_lines(("python -c",))
+    subprocess.run([sys.executable, *make[1:]], check=True, timeout=60)
+    fit, = [c for c in _command_lines(("relax fit --data",))]
+    result = CliRunner().invoke(main, fit[1:])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["n"] == 200 and report["residual_rms"] < 0.02     # y itself spans [-2.4, 2.4]
