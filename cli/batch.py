@@ -41,6 +41,7 @@ import numpy as np
 
 import tuner
 from problems import load_system, read_context
+from solvers import Solver
 
 from . import console
 from .batch_results import SUFFIXES as RESULT_SUFFIXES
@@ -53,6 +54,8 @@ from .policy_names import NAMES, make_policy
 from .solve import PRECONDITIONERS, solve_system
 
 SUFFIXES = (".mtx", ".npz")
+
+
 def collect_inputs(paths) -> list[str]:
     """The system files named, directories expanded to their ``.mtx``/``.npz`` files
     (sorted by name); order kept, duplicates dropped."""
@@ -97,12 +100,28 @@ def solve_loaded(system, method, precond, rtol, maxiter, omega, *, path="") -> d
     start = time.perf_counter()
     try:
         res = solve_system(system.A, system.b, system.x0, method=method, precond=precond,
-                           omega=omega, rtol=rtol, maxiter=maxiter)
+                           omega=omega, rtol=rtol, maxiter=maxiter,
+                           solver=prepared_for(system.A))
     except Exception as exc:
         return error_fields(path, exc, time.perf_counter() - start)
     return {"iterations": int(res.iterations), "converged": bool(res.converged),
             "status": res.status, "residual_norm": float(res.residual_norm),
             "seconds": time.perf_counter() - start, "message": ""}
+
+
+_SOLVER: list = [None]
+"""The :class:`~solvers.Solver` of this process (the batch's, or a Dask worker's): inputs
+that share a sparsity pattern reuse its preparation, and only their values are copied."""
+
+
+def prepared_for(A) -> Solver:
+    """This process's solver, updated to ``A`` (prepared afresh for another pattern)."""
+    solver = _SOLVER[0]
+    if solver is None:
+        solver = _SOLVER[0] = Solver(A)
+    else:
+        solver.update(A)
+    return solver
 
 
 def context_of(path, field: str | None, system=None) -> float | None:

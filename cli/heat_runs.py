@@ -22,7 +22,7 @@ import numpy as np
 from scipy.sparse.linalg import spsolve
 
 from problems import HeatEquation
-from solvers import cg
+from solvers import Solver
 from tuner import Tuner
 
 from .limits import check_memory
@@ -141,17 +141,26 @@ def check_grid(nx: int, steps: int, runs: int = 1) -> None:
     check_memory(grid + records, what, "--steps" if records > grid else "--nx")
 
 
-def _ssor(instance, omega, ordering="lexicographic"):
+def _prepared(solver: Solver | None, A) -> Solver:
+    """``solver`` updated to ``A`` (the matrices of one run share their pattern: only the
+    values are refreshed), or a new one."""
+    if solver is None:
+        return Solver(A)
+    solver.update(A)
+    return solver
+
+
+def _ssor(solver: Solver, instance, omega, ordering="lexicographic"):
     M = ("ssor", float(omega)) + (("multicolor",) if ordering == "multicolor" else ())
-    res = cg(instance.A, instance.b, instance.x0, rtol=RTOL, M=M)
+    res = solver.cg(instance.b, instance.x0, rtol=RTOL, M=M)
     if not res.converged:
         raise RuntimeError(f"SSOR-PCG at omega={omega:g} stopped at step "
                            f"{instance.meta['step']}: {res.status}")
     return res.x, res.iterations
 
 
-def _cg(instance):
-    res = cg(instance.A, instance.b, instance.x0, rtol=RTOL)
+def _cg(solver: Solver, instance):
+    res = solver.cg(instance.b, instance.x0, rtol=RTOL)
     return res.x, res.iterations
 
 
@@ -163,9 +172,10 @@ def warm_up(nx: int) -> None:
     """Compile every kernel a run uses, so that no run is charged for it."""
     sim = HeatEquation(nx, t_end=DT)
     inst = sim.system()
-    _ssor(inst, 1.5)
-    _ssor(inst, 1.5, "multicolor")
-    _cg(inst)
+    solver = Solver(inst.A)
+    _ssor(solver, inst, 1.5)
+    _ssor(solver, inst, 1.5, "multicolor")
+    _cg(solver, inst)
 
 
 def _warm_up_policy(spare: Tuner, context: float) -> None:
@@ -214,9 +224,16 @@ class _Lane:
         self.contexts = np.full(T, np.nan)
         self.seconds = np.full((T, repeats), np.nan)
         self.tuner = self.trial = None
+        self.solver = None
         if method.kind == "tuned":
             _warm_up_policy(method.make_tuner(), self.sim.system().context)
             self.tuner = method.make_tuner()
+
+    def prepare(self, inst) -> Solver:
+        """The run's solver, updated to this step's matrix (timed with the solve: a user's
+        loop pays for it)."""
+        self.solver = _prepared(self.solver, inst.A)
+        return self.solver
 
     def plan(self, k: int) -> _Step:
         """Step ``k``'s solve (a tuned run asks its tuner here)."""
@@ -224,10 +241,11 @@ class _Lane:
         self.contexts[k] = inst.context
         if method.kind == "direct":
             if k % method.stride:
-                return _Step(lambda: (_ssor(inst, 1.5)[0], 0), timed=False)
+                return _Step(lambda: (_ssor(self.prepare(inst), inst, 1.5)[0], 0),
+                             timed=False)
             return _Step(lambda: _direct(inst))
         if method.kind == "cg":
-            return _Step(lambda: _cg(inst))
+            return _Step(lambda: _cg(self.prepare(inst), inst))
         overhead = 0.0
         if method.kind == "tuned":
             start = time.perf_counter()
@@ -238,7 +256,8 @@ class _Lane:
         else:
             self.omegas[k] = method.omega if method.kind == "ssor" else method.schedule[k]
         omega = self.omegas[k]
-        return _Step(lambda: _ssor(inst, omega, method.ordering), overhead=overhead)
+        return _Step(lambda: _ssor(self.prepare(inst), inst, omega, method.ordering),
+                     overhead=overhead)
 
     def finish(self, k: int, step: _Step) -> None:
         """Record step ``k``, tell the tuner its cost, advance the simulation."""

@@ -12,7 +12,7 @@ import click
 import numpy as np
 
 from problems import load_system, read_matrix
-from solvers import cg, sor, ssor
+from solvers import Solver
 
 from .options import FiniteFloatRange
 from .outputs import check_output_file, output_file_option
@@ -76,15 +76,16 @@ def check_method(method, precond) -> None:
         raise click.UsageError(f"--precond {precond} applies to --method cg only")
 
 
-def solve_system(A, b, x0, *, method, precond, omega, rtol, maxiter):
-    """Solve with the named method; returns the :class:`~solvers.Result`."""
+def solve_system(A, b, x0, *, method, precond, omega, rtol, maxiter, solver=None):
+    """Solve with the named method; returns the :class:`~solvers.Result`. ``solver`` is a
+    :class:`~solvers.Solver` already prepared for ``A`` (a one-shot one by default)."""
     check_method(method, precond)
+    solver = Solver(A, copy=False) if solver is None else solver
+    limit = {} if maxiter is None else {"maxiter": maxiter}
     if method == "cg":
         M = {"none": None, "jacobi": "jacobi", "amg": "amg"}.get(precond, ("ssor", omega))
-        return cg(A, b, x0, rtol=rtol, maxiter=maxiter, M=M)
-    solver = sor if method == "sor" else ssor
-    return solver(A, b, x0, omega=omega, rtol=rtol,
-                  **({} if maxiter is None else {"maxiter": maxiter}))
+        return solver.cg(b, x0, rtol=rtol, M=M, **limit)
+    return getattr(solver, method)(b, x0, omega=omega, rtol=rtol, **limit)
 
 
 def report(res, A, b, *, method, precond, omega, seconds) -> dict:

@@ -21,7 +21,7 @@ import numpy as np
 
 import problems as pb
 import tuner
-from solvers import sor
+from solvers import Solver
 
 from .console import progressbar
 from .heat_runs import DT, Method, check_grid, run_interleaved, warm_up
@@ -168,8 +168,11 @@ def tune_shifted_laplacian(count, variance, baselines, policy, context, out, plo
     t = tuner.Tuner(_checked_policy(policy, pb.SHIFT_BOUNDS, context, seed))
     seq = pb.shifted_laplacian_sequence(count, variance=variance, seed=seed)
 
-    def solve(inst, omega):
-        res = sor(inst.A, inst.b, omega=omega, rtol=1e-8, maxiter=10_000)
+    solver = Solver(next(iter(pb.shifted_laplacian_sequence(1, seed=seed))).A)
+
+    def solve(inst, omega):                     # one pattern: the solver takes the values
+        solver.update(inst.A)
+        res = solver.sor(inst.b, omega=omega, rtol=1e-8, maxiter=10_000)
         return float(res.iterations), not res.converged
 
     def oracle(inst):

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from cli_checks import make_inputs as _make_inputs
 from click.testing import CliRunner
 
 import cli.batch as batch_module
+import solvers
 import tuner
 from cli.batch_state import BatchState
 from cli.main import main
@@ -259,3 +261,29 @@ def test_resuming_with_other_options_is_refused(tmp_path):
     assert "--tune 'fixed:1.5' (now 'fixed:1.6')" in result.output
     assert "start afresh" in result.output and state.read_text() == before
     assert _batch(*args, "--tune", "fixed:1.5").exit_code == 0      # the same run: nothing to do
+
+
+def test_inputs_sharing_a_pattern_reuse_one_preparation(tmp_path, monkeypatch):
+    from solvers import Solver
+
+    inputs = _make_inputs(tmp_path / "in", 8)
+    A = sp.csr_matrix(np.diag(np.full(5, 4.0)))
+    save_system(tmp_path / "in" / "z_other.npz", A, np.ones(5))
+    preparations = []
+    real = Solver._prepare
+
+    def counting(self, A, copy):
+        preparations.append(A.shape)
+        return real(self, A, copy)
+
+    monkeypatch.setattr(batch_module, "_SOLVER", [None])
+    monkeypatch.setattr(Solver, "_prepare", counting)
+    out = tmp_path / "r.csv"
+    result = _batch(str(tmp_path / "in"), "--method", "ssor", "--tune", "fixed:1.3",
+                    "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert preparations == [(100, 100), (5, 5)]          # once per pattern, not per input
+    rows = _rows(out)
+    for r in rows[:len(inputs)]:
+        inst = load_system(r["input"])
+        assert int(r["iterations"]) == solvers.ssor(inst.A, inst.b, omega=1.3).iterations
