@@ -108,3 +108,33 @@ def load_vector(src, dst):
         if nonfinite:
             top = np.inf
     return nonfinite, top, ss
+
+
+@njit(cache=True)
+def refresh_values(new_indptr, new_indices, new_data, indptr, indices, data, diag_pos,
+                   diagonal):
+    """Take ``new_data`` into ``data`` if the new pattern equals ``(indptr, indices)``.
+
+    Returns -1 (and changes nothing) if the patterns differ, the number of non-finite new
+    values (and changes nothing) if there are any, else 0 after copying the values and
+    gathering the ``diagonal`` at ``diag_pos`` (0 where a row stores no diagonal entry).
+    """
+    n = indptr.shape[0] - 1
+    if new_indptr.shape[0] != n + 1 or new_data.shape[0] != data.shape[0]:
+        return -1
+    for i in range(n + 1):
+        if new_indptr[i] != indptr[i]:
+            return -1
+    for p in range(data.shape[0]):
+        if new_indices[p] != indices[p]:
+            return -1
+    nonfinite = count_special(new_data)[0]
+    if nonfinite:
+        return nonfinite
+    for p in range(data.shape[0]):
+        data[p] = new_data[p]
+    for i in range(n):
+        p = diag_pos[i]
+        stored = indptr[i] <= p < indptr[i + 1] and indices[p] == i
+        diagonal[i] = data[p] if stored else 0.0
+    return 0

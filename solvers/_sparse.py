@@ -45,9 +45,18 @@ class CSRArrays:
         """The diagonal of A (0 where not stored)."""
         return self._diagonal[1]
 
+    def with_values(self, data: np.ndarray, diagonal: np.ndarray) -> CSRArrays:
+        """The same pattern with the values ``data`` (which the matrix shares) and their
+        ``diagonal`` (already gathered)."""
+        refreshed = CSRArrays(self.matrix, self.indptr, self.indices, data)
+        refreshed.__dict__["_diagonal"] = (self.diagonal_positions, diagonal)
+        return refreshed
+
     def nonzero_diagonal(self, method: str) -> np.ndarray:
         """The diagonal, raising :class:`ZeroDiagonalError` if an entry is zero or missing."""
         d = self.diagonal
+        if d.size and np.abs(d).min() > 0.0:
+            return d
         bad = np.flatnonzero(d == 0.0)
         if bad.size:
             i = int(bad[0])
@@ -59,6 +68,9 @@ class CSRArrays:
 
     def positive_diagonal(self, method: str) -> np.ndarray:
         """The diagonal, raising :class:`NotSPDError` unless every entry is positive."""
+        d = self.diagonal
+        if d.size and d.min() > 0.0:
+            return d
         d = self.nonzero_diagonal(method)
         bad = np.flatnonzero(d < 0.0)
         if bad.size:

@@ -20,7 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator
 
-from ._kernels import count_special, load_vector
+from ._kernels import load_vector, refresh_values
 from ._sparse import CSRArrays, prepare_csr
 from ._validate import _check_real_dtype, check_tolerances, scale_for
 from .backend import is_gpu_array, to_host
@@ -215,20 +215,21 @@ class Solver:
         old = self.csr
         if not (sp.issparse(A) and A.format == "csr" and A.dtype == np.float64
                 and A.indices.dtype == old.matrix.indices.dtype
-                and A.indptr.dtype == old.matrix.indptr.dtype and A.has_canonical_format):
+                and A.indptr.dtype == old.matrix.indptr.dtype):
             if not sp.issparse(A) and not isinstance(A, np.ndarray):
                 return False
             A = prepare_csr(A).matrix
-        if (A.nnz != old.data.size
-                or not np.array_equal(A.indptr, old.indptr.view(A.indptr.dtype))
-                or not np.array_equal(A.indices, old.indices.view(A.indices.dtype))):
+        # Equal to the solver's canonical pattern, A is canonical too: no format check.
+        diagonal = np.empty(self.n)
+        code = refresh_values(A.indptr.view(old.indptr.dtype),
+                              A.indices.view(old.indices.dtype), np.ascontiguousarray(A.data),
+                              old.indptr, old.indices, old.data, old.diagonal_positions,
+                              diagonal)
+        if code < 0:
             return False
-        data = np.ascontiguousarray(A.data)
-        nonfinite = count_special(data)[0]
-        if nonfinite:
-            raise NonFiniteError(f"A has {nonfinite} NaN or infinite entries")
-        old.data[:] = data
-        self.csr = CSRArrays(old.matrix, old.indptr, old.indices, old.data)
+        if code:
+            raise NonFiniteError(f"A has {code} NaN or infinite entries")
+        self.csr = old.with_values(old.data, diagonal)
         return True
 
     # -- what the solves share -------------------------------------------------------------
