@@ -15,6 +15,7 @@ import numpy as np
 
 from solvers import lsq
 
+from . import console
 from .errors import InputError
 from .expression import ExpressionError, compile_expression
 from .limits import check_memory, human_bytes
@@ -217,6 +218,29 @@ def planned_fit(basis, index_set, d, degree, sampler, n, reference):
                            "; pass --no-reference to skip the reference errors, or lower "
                            "--degree")
     return B, n, rule
+
+
+LARGE_BASIS = 500
+"""A fit with at least this many basis functions shows its progress (on a terminal)."""
+
+
+def _fit_formula(f, B, n, sampler, seed, rule):
+    """Sample and fit, then (with a reference ``rule``) measure the errors of the fit and of
+    the best approximation; returns ``(fit, seconds of the fit, (error, best) or None)``,
+    with a progress bar over the three stages for a large basis."""
+    with console.progressbar(1 if rule is None else 3, f"fitting (m = {B.m})",
+                             hidden=B.m < LARGE_BASIS) as bar:
+        start = time.perf_counter()
+        result = lsq.fit(f, B, n, sampler=sampler, seed=seed)
+        seconds = time.perf_counter() - start
+        bar.update(1)
+        if rule is None:
+            return result, seconds, None
+        error = lsq.l2_error(f, result, rule)
+        bar.update(1)
+        best = lsq.best_approximation(f, B, rule).error
+        bar.update(1)
+    return result, seconds, (error, best)
 
 
 def read_csv(path):
@@ -440,9 +464,7 @@ def fit(function, data, basis, dim, degree, index_set, sampler, n, seed, referen
         d = formula_dim(function) if dim is None else dim
         f = _formula(function, d, basis)
         B, n, rule = planned_fit(basis, index_set, d, degree, sampler, n, reference)
-        start = time.perf_counter()
-        result = lsq.fit(f, B, n, sampler=sampler, seed=seed)
-        seconds = time.perf_counter() - start
+        result, seconds, errors = _fit_formula(f, B, n, sampler, seed, rule)
         report = {"function": function}
     else:
         X, y, header = read_csv(data)
@@ -465,8 +487,7 @@ def fit(function, data, basis, dim, degree, index_set, sampler, n, seed, referen
     if function is not None:
         report.update(error=None, best_error=None, ratio=None)
         if rule is not None:
-            error = lsq.l2_error(f, result, rule)
-            best = lsq.best_approximation(f, B, rule).error
+            error, best = errors
             report.update(error=error, best_error=best,
                           ratio=_float(error / best) if best > 0 else None,
                           reference=rule.kind, reference_nodes=int(rule.weights.size))
