@@ -117,24 +117,28 @@ def refresh_values(new_indptr, new_indices, new_data, indptr, indices, data, dia
 
     Returns -1 (and changes nothing) if the patterns differ, the number of non-finite new
     values (and changes nothing) if there are any, else 0 after copying the values and
-    gathering the ``diagonal`` at ``diag_pos`` (0 where a row stores no diagonal entry).
+    gathering the ``diagonal`` at ``diag_pos`` (0 where a row stores no diagonal entry), in
+    two passes: compare and check, then copy and gather.
     """
     n = indptr.shape[0] - 1
-    if new_indptr.shape[0] != n + 1 or new_data.shape[0] != data.shape[0]:
+    nnz = data.shape[0]
+    if new_indptr.shape[0] != n + 1 or new_data.shape[0] != nnz:
         return -1
     for i in range(n + 1):
         if new_indptr[i] != indptr[i]:
             return -1
-    for p in range(data.shape[0]):
+    u = new_data.view(np.uint64)
+    nonfinite = 0
+    for p in range(nnz):
         if new_indices[p] != indices[p]:
             return -1
-    nonfinite = count_special(new_data)[0]
+        nonfinite += (u[p] & _EXPONENT) == _EXPONENT
     if nonfinite:
         return nonfinite
-    for p in range(data.shape[0]):
-        data[p] = new_data[p]
     for i in range(n):
-        p = diag_pos[i]
-        stored = indptr[i] <= p < indptr[i + 1] and indices[p] == i
-        diagonal[i] = data[p] if stored else 0.0
+        start, stop = indptr[i], indptr[i + 1]
+        for p in range(start, stop):
+            data[p] = new_data[p]
+        q = diag_pos[i]
+        diagonal[i] = data[q] if start <= q < stop and indices[q] == i else 0.0
     return 0

@@ -30,7 +30,7 @@ from .krylov._kernels import FULL
 INITIAL_HISTORY = 1024
 """Residual norms kept before the history first grows (it doubles as needed)."""
 
-AMG_RULES = ("always", "never")
+AMG_RULES = ("always", "never", "auto")
 
 
 class ResidualHistory:
@@ -87,9 +87,7 @@ def whole_block(n: int) -> np.ndarray:
 
 
 def check_amg_rule(rule):
-    """An AMG rebuild rule: "always", "never", an int k >= 1 (every k updates), or
-    ("growth", f) with f > 1 (when the iterations exceed f times those of the first solve
-    after the last build)."""
+    """An AMG rebuild rule (see :class:`AMGReuse`), checked."""
     if isinstance(rule, str) and rule in AMG_RULES:
         return rule
     if isinstance(rule, numbers.Integral) and not isinstance(rule, bool) and rule >= 1:
@@ -98,8 +96,70 @@ def check_amg_rule(rule):
             and isinstance(rule[1], numbers.Real) and not isinstance(rule[1], bool)
             and math.isfinite(rule[1]) and rule[1] > 1.0):
         return ("growth", float(rule[1]))
-    raise ParameterError(f"amg_rebuild must be 'always', 'never', an integer k >= 1 or "
-                         f"('growth', factor > 1); got {rule!r}")
+    raise ParameterError(f"amg_rebuild must be 'always', 'never', 'auto', an integer k >= 1 "
+                         f"or ('growth', factor > 1); got {rule!r}")
+
+
+class AMGReuse:
+    """An AMG hierarchy kept across the matrices of a sequence, rebuilt by a rule.
+
+    Rules: "always" (at every new matrix), "never" (the first hierarchy serves the whole
+    sequence), ``k`` (every k new matrices), ``("growth", f)`` (when a solve takes more than
+    f times, and at least 2 more than, the iterations of the first solve after the last
+    build), and "auto": when the time that the extra iterations (over that first solve's)
+    have cost since the last build reaches the time the build took, the choice of a ski
+    rental, which never pays more than twice the better of rebuilding and keeping.
+    """
+
+    def __init__(self, rule):
+        self.rule = check_amg_rule(rule)
+        self.builds = 0
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the hierarchy (the matrix has another pattern)."""
+        self.apply = None
+        self.changes = 0                  # new matrices since the last build
+        self.reference = None             # (iterations, seconds per iteration) after it
+        self.lost = 0.0                   # seconds the extra iterations cost since
+        self.build_seconds = 0.0
+        self.due = False
+
+    def matrix_changed(self) -> None:
+        self.changes += 1
+
+    def preconditioner(self, matrix: sp.csr_matrix):
+        """``M^{-1}`` of one V-cycle, (re)built here if the rule says so."""
+        if self.apply is None or (self.changes and self._rebuild_now()):
+            started = time.perf_counter()
+            self.apply = build_amg(matrix.copy())
+            self.reset_counts(time.perf_counter() - started)
+        return self.apply
+
+    def reset_counts(self, build_seconds: float) -> None:
+        self.builds += 1
+        self.changes, self.reference, self.lost, self.due = 0, None, 0.0, False
+        self.build_seconds = build_seconds
+
+    def _rebuild_now(self) -> bool:
+        rule = self.rule
+        if rule == "always":
+            return True
+        if isinstance(rule, int):
+            return self.changes >= rule
+        return self.due
+
+    def observe(self, iterations: int, seconds: float) -> None:
+        """Take the iterations and seconds of a solve preconditioned by the hierarchy."""
+        if self.reference is None:
+            self.reference = (max(int(iterations), 1), seconds / max(int(iterations), 1))
+            return
+        base, per_iteration = self.reference
+        if isinstance(self.rule, tuple):
+            self.due = iterations > self.rule[1] * base and iterations >= base + 2
+        elif self.rule == "auto":
+            self.lost += max(iterations - base, 0) * per_iteration
+            self.due = self.lost >= self.build_seconds
 
 
 class Solver:
@@ -112,12 +172,14 @@ class Solver:
         Any SciPy sparse format or a dense array (validated and converted once to canonical
         CSR), a CuPy matrix (kept on the host, moved to the GPU by the GPU solves), or, for
         CG only, a LinearOperator.
-    amg_rebuild : "always", "never", int or ("growth", float)
+    amg_rebuild : "always", "never", "auto", int or ("growth", float)
         When ``M="amg"`` rebuilds its hierarchy after :meth:`update`: at every new matrix,
-        never (the hierarchy of the first matrix serves the whole sequence), every ``k``
-        updates, or when a solve takes more than ``factor`` times the iterations of the
-        first solve after the last build. A stale hierarchy is still a valid preconditioner:
-        convergence is always judged on the true residual of the current matrix.
+        never (the hierarchy of the first matrix serves the whole sequence), when the time
+        lost to extra iterations reaches the time of a build ("auto"), every ``k`` updates,
+        or when a solve takes more than ``factor`` times the iterations of the first solve
+        after the last build (see :class:`AMGReuse`). A stale hierarchy is still a valid
+        preconditioner: convergence is always judged on the true residual of the current
+        matrix. The build's time is charged to the solve that makes it.
 
     Notes
     -----
@@ -142,9 +204,7 @@ class Solver:
     """
 
     def __init__(self, A, *, amg_rebuild="always", copy=True):
-        self.amg_rebuild = check_amg_rule(amg_rebuild)
-        self.amg_builds = 0
-        self._amg = None
+        self.amg = AMGReuse(amg_rebuild)
         self._prepare(A, copy)
 
     # -- the matrix ------------------------------------------------------------------------
@@ -169,13 +229,21 @@ class Solver:
         self._work: dict = {}
         self.history = ResidualHistory(min(INITIAL_HISTORY, 10 * self.n + 1))
         self.state = np.zeros(4)
-        self._amg = None
-        self._since_amg = 0
-        self._amg_reference = None
+        self.amg.reset()
 
     @property
     def shape(self) -> tuple[int, int]:
         return (self.n, self.n)
+
+    @property
+    def amg_rebuild(self):
+        """The AMG rebuild rule."""
+        return self.amg.rule
+
+    @property
+    def amg_builds(self) -> int:
+        """How many AMG hierarchies this solver has built."""
+        return self.amg.builds
 
     def update(self, A, *, same_pattern=None) -> bool:
         """Take the next matrix of a sequence.
@@ -198,14 +266,12 @@ class Solver:
         """
         if same_pattern is not False and self.csr is not None and self._refresh(A):
             self.values_cache.clear()
-            self._since_amg += 1
+            self.amg.matrix_changed()
             return True
         if same_pattern:
             raise ShapeError("update(A, same_pattern=True): A does not have the sparsity "
                              "pattern (or shape) of the solver's matrix")
-        rule, builds = self.amg_rebuild, self.amg_builds
         self._prepare(A, copy=True)
-        self.amg_rebuild, self.amg_builds = rule, builds
         return False
 
     def _refresh(self, A) -> bool:
@@ -268,48 +334,20 @@ class Solver:
             ss = float(np.dot(bb, bb))
         return bb, xx, max(rtol * math.sqrt(ss), atol * scale), scale
 
-    # -- AMG -------------------------------------------------------------------------------
-
-    def amg_preconditioner(self):
-        """``M^{-1}`` of one V-cycle of the AMG hierarchy, built or rebuilt by the rule."""
-        rule = self.amg_rebuild
-        stale = self._amg is not None and self._since_amg > 0
-        if self._amg is None or (stale and (rule == "always" or (
-                isinstance(rule, int) and self._since_amg >= rule) or (
-                isinstance(rule, tuple) and self._amg_reference == -1))):
-            self._amg = build_amg(self.csr.matrix.copy())
-            self._since_amg = 0
-            self._amg_reference = None
-            self.amg_builds += 1
-        return self._amg
-
-    def amg_observe(self, iterations: int) -> None:
-        """Feed a ``("growth", f)`` rule the iterations of an AMG-preconditioned solve."""
-        if not isinstance(self.amg_rebuild, tuple):
-            return
-        if self._amg_reference is None:
-            self._amg_reference = max(int(iterations), 1)
-        elif iterations > self.amg_rebuild[1] * self._amg_reference:
-            self._amg_reference = -1              # rebuild at the next solve after an update
-
     # -- the solves ------------------------------------------------------------------------
 
     def cg(self, b, x0=None, *, rtol=1e-8, atol=0.0, maxiter=None, M=None, callback=None,
            backend=None):
         """Preconditioned CG; the arguments and the :class:`~solvers.Result` of
         :func:`solvers.cg`."""
-        from .krylov.cg import run_cg
-
-        return run_cg(self, b, x0, rtol=rtol, atol=atol, maxiter=maxiter, M=M,
+        return _method("cg")(self, b, x0, rtol=rtol, atol=atol, maxiter=maxiter, M=M,
                       callback=callback, backend=backend, started=time.perf_counter())
 
     def sor(self, b, x0=None, *, omega=1.0, sweep="forward", rtol=1e-8, atol=0.0,
             maxiter=10_000, callback=None, backend=None, ordering="lexicographic",
             coloring="auto"):
         """SOR; the arguments and the :class:`~solvers.Result` of :func:`solvers.sor`."""
-        from .relaxation.sor import run_sor
-
-        return run_sor(self, b, x0, omega=omega, sweep=sweep, rtol=rtol, atol=atol,
+        return _method("sor")(self, b, x0, omega=omega, sweep=sweep, rtol=rtol, atol=atol,
                        maxiter=maxiter, callback=callback, backend=backend,
                        ordering=ordering, coloring=coloring, started=time.perf_counter())
 
@@ -323,6 +361,22 @@ class Solver:
     def __repr__(self) -> str:
         kind = "operator" if self.csr is None else f"nnz={self.csr.data.size}"
         return f"Solver(n={self.n}, {kind}, amg_rebuild={self.amg_rebuild!r})"
+
+
+_METHODS: dict = {}
+
+
+def _method(name: str):
+    """The body of a solve (``run_cg``, ``run_sor``), imported on first use: their modules
+    import this one."""
+    run = _METHODS.get(name)
+    if run is None:
+        if name == "cg":
+            from .krylov.cg import run_cg as run
+        else:
+            from .relaxation.sor import run_sor as run
+        _METHODS[name] = run
+    return run
 
 
 def build_amg(A: sp.csr_matrix):

@@ -118,9 +118,10 @@ def run_cg(solver: Solver, b, x0, *, rtol, atol, maxiter, M, callback, backend, 
         psolve = _preconditioner_operator(kind, param, ordering, solver)
         report = None if callback is None else (lambda xk: callback(xk / scale))
         x = x.copy()
+        iterating = time.perf_counter()
         k, code = _generic(matvec, psolve, b, x, tol, maxiter, history, report)
         if kind == "amg":
-            solver.amg_observe(k)
+            solver.amg.observe(k, time.perf_counter() - iterating)
 
     if code == _kernels.NOT_SPD_A:
         raise NotSPDError("CG met a direction p with p^T A p <= 0: A is not symmetric "
@@ -142,8 +143,11 @@ def _parsed_preconditioner(solver: Solver, M):
     if M is None:
         return _NO_PRECONDITIONER
     cache = solver.pattern_cache
-    if type(M) is str or (type(M) is tuple and all(type(m) in (str, float, int) for m in M)):
-        hit = cache.get(("M", M))
+    if type(M) is str or type(M) is tuple:
+        try:
+            hit = cache.get(("M", M))
+        except TypeError:                          # unhashable: parse (and refuse) it
+            return _parse_preconditioner(M, solver.csr is not None)
         if hit is None:
             hit = _parse_preconditioner(M, solver.csr is not None)
             if len(cache) > PARSED_KEPT:
@@ -297,7 +301,7 @@ def _preconditioner_operator(kind, param, ordering, solver: Solver):
     if kind == "ssor":
         return _ssor_operator(solver.csr, param, ordering).matvec
     if kind == "amg":
-        return solver.amg_preconditioner()
+        return solver.amg.preconditioner(solver.csr.matrix)
     M = param
     n = solver.n
     if callable(M) and not isinstance(M, LinearOperator) and not sp.issparse(M):

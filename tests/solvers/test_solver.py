@@ -24,7 +24,7 @@ from solvers import (
     Solver,
     ZeroDiagonalError,
 )
-from solvers.solver import ResidualHistory
+from solvers.solver import AMGReuse, ResidualHistory
 
 MULTICOLOR = [
     ("sor", {"omega": 1.6, "ordering": "multicolor"}),
@@ -222,3 +222,36 @@ def test_a_linear_operator_is_prepared_for_cg_only(rng):
     _same(prepared.cg(b), solvers.cg(aslinearoperator(A), b))
     with pytest.raises(ParameterError, match="LinearOperator"):
         prepared.sor(b)
+
+
+@pytest.mark.parametrize("reference, later, due", [
+    (1, 2, False),              # twice the iterations, but only one more: noise
+    (1, 3, True),
+    (2, 3, False),              # 1.5x exactly is not more than 1.5x
+    (2, 4, True),
+    (10, 15, False),
+    (10, 16, True),
+])
+def test_the_growth_rule_wants_a_factor_and_two_iterations(reference, later, due):
+    reuse = AMGReuse(("growth", 1.5))
+    reuse.observe(reference, 1e-3)
+    reuse.observe(later, 1e-3)
+    assert reuse.due is due
+
+
+def test_the_auto_rule_rebuilds_only_when_the_lost_time_pays_for_a_build():
+    """Same values: no extra iteration, no rebuild. A stale hierarchy far from the matrix:
+    the extra iterations soon cost a build, and it is rebuilt (the decisions depend on the
+    measured times, so only their direction is asserted)."""
+    b = np.ones(1600)
+    steady = Solver(heat_matrix(5.0, m=40), amg_rebuild="auto")
+    for _ in range(15):
+        steady.update(heat_matrix(5.0, m=40))
+        assert steady.cg(b, M="amg").converged
+    assert steady.amg_builds == 1
+    drifting = Solver(heat_matrix(0.001, m=40), amg_rebuild="auto")
+    drifting.cg(b, M="amg")
+    for _ in range(60):
+        drifting.update(heat_matrix(80.0, m=40))
+        assert drifting.cg(b, M="amg").converged
+    assert 2 <= drifting.amg_builds <= 20
