@@ -108,7 +108,9 @@ class AMGReuse:
     f times, and at least 2 more than, the iterations of the first solve after the last
     build), and "auto": when the time that the extra iterations (over that first solve's)
     have cost since the last build reaches the time the build took, the choice of a ski
-    rental, which never pays more than twice the better of rebuilding and keeping.
+    rental, which never pays more than twice the better of rebuilding and keeping. Its
+    decisions follow measured times, so two runs can rebuild at different steps; the other
+    rules are reproducible.
     """
 
     def __init__(self, rule):
@@ -210,19 +212,21 @@ class Solver:
     # -- the matrix ------------------------------------------------------------------------
 
     def _prepare(self, A, copy: bool) -> None:
-        self.matrix_on_gpu = is_gpu_array(A)
+        """Validate and convert ``A``; on an error the solver is left as it was."""
+        on_gpu = is_gpu_array(A)
         if isinstance(A, LinearOperator):
             if A.shape[0] != A.shape[1]:
                 raise ShapeError(f"A must be square; got shape {A.shape}")
             if np.issubdtype(np.dtype(A.dtype), np.complexfloating):
                 raise DTypeError(f"A is complex ({A.dtype}); only real systems are "
                                  "supported")
-            self.operator, self.csr = A, None
+            operator, csr = A, None           # kept as given: an operator cannot be copied
         else:
             csr = prepare_csr(to_host(A))
-            if copy and sp.issparse(A) and not self.matrix_on_gpu and _shares(csr, A):
+            if copy and sp.issparse(A) and not on_gpu and _shares(csr, A):
                 csr = _owned(csr)
-            self.operator, self.csr = None, csr
+            operator = None
+        self.matrix_on_gpu, self.operator, self.csr = on_gpu, operator, csr
         self.n = int(A.shape[0])
         self.pattern_cache: dict = {}
         self.values_cache: dict = {}

@@ -6,7 +6,7 @@ systems, where threads cost more than they save, and a multithreaded one.
 """
 
 import numpy as np
-from numba import prange
+from numba import njit, prange
 
 from .._kernels import residual, residual_parallel, serial_and_parallel
 
@@ -332,3 +332,18 @@ forward_block, forward_block_parallel = serial_and_parallel(_forward_block)
 ssor_pcg, ssor_pcg_parallel = serial_and_parallel(
     _ssor_pcg, lower_solve=lower_solve_parallel, backward_block=backward_block_parallel,
     forward_block=forward_block_parallel, residual=residual_parallel)
+
+
+@njit(cache=True, error_model="numpy")
+def eisenstat_scalings(d, omega, dinv, kdiag):
+    """Fill ``dinv = omega / d`` and ``kdiag = (1 - 2/omega) d`` (the scalings of
+    :func:`ssor_pcg`) and return ``min(d)``, which must be positive."""
+    c = 1.0 - 2.0 / omega
+    low = np.inf
+    for i in range(d.shape[0]):
+        di = d[i]
+        dinv[i] = omega / di
+        kdiag[i] = c * di
+        if di < low:
+            low = di
+    return low

@@ -202,7 +202,6 @@ def _compiled(solver: Solver, kind, omega, ordering, b, x, tol, maxiter):
     arrays = (csr.indptr, csr.indices, csr.data)
     state = solver.state
     if kind == "ssor":
-        _positive_diagonal(solver, "SSOR-preconditioned CG")
         if ordering == "multicolor":
             return _multicolor_ssor_pcg(solver, omega, b, x, tol, maxiter)
         dinv, kdiag = _ssor_scalings(solver, omega, csr.diagonal)
@@ -229,20 +228,16 @@ def _positive_diagonal(solver: Solver, method: str) -> np.ndarray:
     return d
 
 
-SCALINGS_KEPT = 64
-"""SSOR scalings kept per solver (one pair per omega)."""
-
-
 def _ssor_scalings(solver: Solver, omega: float, d: np.ndarray, key="ssor"):
-    """``omega / d`` and ``(1 - 2 / omega) d`` for Eisenstat's trick, kept per omega."""
-    cache = solver.values_cache
-    hit = cache.get((key, omega))
-    if hit is None:
-        if len(cache) > SCALINGS_KEPT:
-            for stale in [k for k in cache if isinstance(k, tuple) and k[0] == key]:
-                del cache[stale]
-        hit = cache[(key, omega)] = (omega / d, (1.0 - 2.0 / omega) * d)
-    return hit
+    """``omega / d`` and ``(1 - 2 / omega) d`` for Eisenstat's trick, in the solver's
+    vectors: computed (with the check that ``d`` is positive) once per omega and values."""
+    dinv, kdiag = solver.work(key + " dinv"), solver.work(key + " kdiag")
+    if solver.values_cache.get(key) != omega:
+        solver.values_cache.pop(key, None)
+        if not _kernels.eisenstat_scalings(d, omega, dinv, kdiag) > 0.0:
+            solver.csr.positive_diagonal("SSOR-preconditioned CG")        # raises
+        solver.values_cache[key] = omega
+    return dinv, kdiag
 
 
 def colored_system(solver: Solver, coloring="auto"):

@@ -255,3 +255,15 @@ def test_the_auto_rule_rebuilds_only_when_the_lost_time_pays_for_a_build():
         drifting.update(heat_matrix(80.0, m=40))
         assert drifting.cg(b, M="amg").converged
     assert 2 <= drifting.amg_builds <= 20
+
+
+def test_a_failed_update_leaves_the_solver_as_it_was(rng):
+    A = poisson((6, 6))
+    b = rng.standard_normal(36)
+    prepared = Solver(A)
+    expected = prepared.cg(b, M=("ssor", 1.2))
+    for bad in (sp.random(5, 6, density=0.5, format="csr"), _with_value(A, 1, 1, np.nan),
+                _with_value(poisson((7, 7)), 0, 0, np.inf)):
+        with pytest.raises((ShapeError, NonFiniteError)):
+            prepared.update(bad)
+        _same(prepared.cg(b, M=("ssor", 1.2)), expected)
