@@ -1,6 +1,7 @@
 """Cost of `relax batch` per instance, and its throughput on a local Dask cluster.
 
-    python benchmarks/bench_batch.py [--small 200] [--large 12] [--workers 2]
+    python benchmarks/bench_batch.py [--small 200] [--large 24] [--workers 2]
+    python benchmarks/bench_batch.py --large 0        # the overhead per instance alone
 
 1. Overhead: ``--small`` systems of two kinds, shifted Laplacians (n = 100, a fraction of a
    millisecond each, by SOR at omega = 1.6) and 2-D Poisson 100 x 100 (n = 10000, by CG
@@ -54,33 +55,43 @@ def _shifted_laplacians(directory: Path, count: int):
                     context=inst.context)
 
 
-def _overhead_case(directory: Path, label: str, solve, batch_args, tuned_args):
+def _overhead_case(directory: Path, label: str, solve, batch_args, tuned_args, rounds=3):
     """Per-instance seconds of the solve alone, of reading + solving, and of `relax batch`
-    with a fixed omega and tuned."""
+    with a fixed omega and tuned: medians over ``rounds`` rounds, the four taking turns."""
     files = sorted(directory.glob("*.npz"))
     count = len(files)
     systems = [load_system(f) for f in files]
     solve(systems[0])                                             # compile
-    start = time.perf_counter()
-    for s in systems:
-        solve(s)
-    alone = (time.perf_counter() - start) / count
-    start = time.perf_counter()
-    for f in files:
-        solve(load_system(f))
-    read_solve = (time.perf_counter() - start) / count
     timed_batch([str(files[0]), *batch_args, "--tune", "fixed:1.6"])          # warm up
-    rows = [("solve alone (loaded system)", alone), ("file read + solve", read_solve)]
-    for name, extra in (("relax batch, fixed omega", ["--tune", "fixed:1.6"]),
-                        ("relax batch, default policy", tuned_args)):
-        out = directory.parent / f"{directory.name}_{len(rows)}.csv"
-        state = directory.parent / f"{directory.name}_{len(rows)}.state"
-        seconds = timed_batch([str(directory), *batch_args, *extra, "--out", str(out),
-                               "--state", str(state)])
-        rows.append((name, seconds / count))
-    print(f"\n1. per instance, {count} x {label}:")
+
+    def alone():
+        for s in systems:
+            solve(s)
+
+    def read_solve():
+        for f in files:
+            solve(load_system(f))
+
+    def batch(extra, k):
+        out = directory.parent / f"{directory.name}_{k}.csv"
+        state = directory.parent / f"{directory.name}_{k}.state"
+        timed_batch([str(directory), *batch_args, *extra, "--out", str(out), "--state",
+                     str(state), "--overwrite"])
+
+    variants = {"solve alone (loaded system)": alone, "file read + solve": read_solve,
+                "relax batch, fixed omega": lambda: batch(["--tune", "fixed:1.6"], 0),
+                "relax batch, default policy": lambda: batch(tuned_args, 1)}
+    seconds = {name: [] for name in variants}
+    for _ in range(rounds):
+        for name, run in variants.items():
+            start = time.perf_counter()
+            run()
+            seconds[name].append(time.perf_counter() - start)
+    rows = [(name, float(np.median(ts)) / count) for name, ts in seconds.items()]
+    alone_s = rows[0][1]
+    print(f"\n1. per instance, {count} x {label} (medians of {rounds} rounds):")
     for name, s in rows:
-        print(f"  {name:<34}{1e3 * s:>9.3f} ms   (+{1e3 * (s - alone):.3f} ms over the solve)")
+        print(f"  {name:<34}{1e3 * s:>9.3f} ms   (+{1e3 * (s - alone_s):.3f} ms over the solve)")
 
 
 def overhead(directory: Path, count: int):
@@ -190,7 +201,8 @@ def main():
         small.mkdir()
         large.mkdir()
         overhead(small, args.small)
-        throughput(large, args.large, args.workers)
+        if args.large:                       # --large 0: the overhead alone
+            throughput(large, args.large, args.workers)
 
 
 if __name__ == "__main__":
