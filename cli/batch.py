@@ -291,6 +291,8 @@ def batch(inputs, method, precond, policy, arms, field, bounds, state, out, over
                                "--precond ssor or --tune fixed:W")
     if field is not None and bounds is None:
         raise click.UsageError("--context needs --bounds A B (the range of the contexts)")
+    if field is None and bounds is not None:
+        raise click.UsageError("--bounds applies with --context only")
     _check_bounds(bounds)
     grid = _arms(arms)
     policy_bounds = None if field is None else tuple(bounds)

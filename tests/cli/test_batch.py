@@ -193,6 +193,7 @@ def test_a_corrupted_state_file_is_left_untouched(tmp_path):
 @pytest.mark.parametrize("args, message, status", [
     (["IN", "--tune", "bogus"], "unknown policy", 2),
     (["IN", "--context", "context"], "--bounds", 2),
+    (["IN", "--bounds", "0", "1"], "--bounds applies with --context only", 2),
     (["IN", "--method", "sor", "--precond", "amg"], "cg only", 2),
     (["IN", "--precond", "jacobi"], "no omega to tune", 2),
     (["IN", "--out", "r.txt"], ".csv or .jsonl", 2),
