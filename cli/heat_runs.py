@@ -75,7 +75,8 @@ class Run:
     """Per-step record of one run: iterations (0 for a direct solve), omega (NaN when none),
     seconds (the median over the repeats; NaN on the steps a strided direct run does not
     time), the seconds of every repeat (``repeat_seconds``, steps x repeats), the tuner of a
-    tuned run, and the context (the diffusivity) of every step."""
+    tuned run, the context (the diffusivity) of every step, and the seconds of each step
+    spent in the tuner (``tuner_seconds``: ask and tell, part of ``seconds``)."""
 
     label: str
     iterations: np.ndarray
@@ -84,6 +85,7 @@ class Run:
     tuner: Tuner | None = None
     repeat_seconds: np.ndarray | None = None
     contexts: np.ndarray | None = None
+    tuner_seconds: np.ndarray | None = None
 
     @property
     def mean_iterations(self) -> float:
@@ -223,6 +225,7 @@ class _Lane:
         self.omegas = np.full(T, np.nan)
         self.contexts = np.full(T, np.nan)
         self.seconds = np.full((T, repeats), np.nan)
+        self.tuner_seconds = np.zeros(T)
         self.tuner = self.trial = None
         self.solver = None
         if method.kind == "tuned":
@@ -268,11 +271,13 @@ class _Lane:
             step.overhead += time.perf_counter() - start
         if step.timed:
             self.seconds[k] = np.asarray(step.seconds) + step.overhead
+        self.tuner_seconds[k] = step.overhead
         self.sim.advance(x)
 
     def result(self) -> Run:
         return Run(self.method.label, self.iterations, self.omegas,
-                   np.median(self.seconds, axis=1), self.tuner, self.seconds, self.contexts)
+                   np.median(self.seconds, axis=1), self.tuner, self.seconds, self.contexts,
+                   self.tuner_seconds if self.tuner is not None else None)
 
 
 def run_interleaved(nx: int, steps: int, methods, *, repeats: int = 1,
