@@ -52,17 +52,28 @@ def check_matrix(A, name="A"):
     return M, zeros
 
 
+def as_vector(v, n, name, *, rows_of="A"):
+    """``v`` as a contiguous float64 vector of length ``n``: the array itself when it is
+    one (no copy), else a converted copy. Shapes and dtypes are checked, values are not."""
+    if type(v) is not np.ndarray:
+        v = np.asarray(v)
+    if v.ndim == 2 and 1 in v.shape:
+        v = v.ravel()
+    if v.ndim != 1:
+        raise ShapeError(f"{name} must be a vector; got an array of shape {v.shape}")
+    if v.shape[0] != n:
+        raise ShapeError(f"{rows_of} has {n} rows but {name} has {v.shape[0]} entries")
+    if v.dtype != np.float64:
+        _check_real_dtype(v.dtype, name)
+        v = v.astype(np.float64)
+    elif not v.flags.c_contiguous:
+        v = np.ascontiguousarray(v)
+    return v
+
+
 def check_vector(v, n, name, *, rows_of="A"):
     """Return ``v`` as a new contiguous float64 vector of length ``n``."""
-    arr = np.asarray(v)
-    if arr.ndim == 2 and 1 in arr.shape:
-        arr = arr.ravel()
-    if arr.ndim != 1:
-        raise ShapeError(f"{name} must be a vector; got an array of shape {arr.shape}")
-    if arr.shape[0] != n:
-        raise ShapeError(f"{rows_of} has {n} rows but {name} has {arr.shape[0]} entries")
-    _check_real_dtype(arr.dtype, name)
-    out = np.array(arr, dtype=np.float64, order="C", copy=True)
+    out = np.array(as_vector(v, n, name, rows_of=rows_of), copy=True)
     if count_special(out)[0]:
         raise NonFiniteError(f"{name} has NaN or infinite entries")
     return out

@@ -22,7 +22,7 @@ from scipy.sparse.linalg import LinearOperator
 
 from ._kernels import load_vector, refresh_values
 from ._sparse import CSRArrays, prepare_csr
-from ._validate import _check_real_dtype, check_tolerances, scale_for
+from ._validate import as_vector, check_tolerances, scale_for
 from .backend import is_gpu_array, to_host
 from .errors import DTypeError, NonFiniteError, ParameterError, ShapeError
 from .krylov._kernels import FULL
@@ -324,12 +324,12 @@ class Solver:
         threshold and the scale (see :func:`solvers._validate.prepare_rhs`)."""
         rtol, atol = check_tolerances(rtol, atol)
         bb, xx = self.work("b"), self.work("x")
-        nonfinite, top, ss = load_vector(_vector(b, self.n, "b"), bb)
+        nonfinite, top, ss = load_vector(as_vector(to_host(b), self.n, "b"), bb)
         if nonfinite:
             raise NonFiniteError("b has NaN or infinite entries")
         if x0 is None:
             xx.fill(0.0)
-        elif load_vector(_vector(x0, self.n, "x0"), xx)[0]:
+        elif load_vector(as_vector(to_host(x0), self.n, "x0"), xx)[0]:
             raise NonFiniteError("x0 has NaN or infinite entries")
         scale = scale_for(top)
         if scale != 1.0:
@@ -408,21 +408,3 @@ def _owned(csr: CSRArrays) -> CSRArrays:
     M = csr.matrix.copy()
     unsigned = csr.indices.dtype
     return CSRArrays(M, M.indptr.view(unsigned), M.indices.view(unsigned), M.data)
-
-
-def _vector(v, n: int, name: str) -> np.ndarray:
-    """``v`` as a contiguous float64 vector of length ``n`` (no copy when it is one)."""
-    if type(v) is not np.ndarray:
-        v = np.asarray(to_host(v))
-    if v.ndim == 2 and 1 in v.shape:
-        v = v.ravel()
-    if v.ndim != 1:
-        raise ShapeError(f"{name} must be a vector; got an array of shape {v.shape}")
-    if v.shape[0] != n:
-        raise ShapeError(f"A has {n} rows but {name} has {v.shape[0]} entries")
-    if v.dtype != np.float64:
-        _check_real_dtype(v.dtype, name)
-        v = v.astype(np.float64)
-    elif not v.flags.c_contiguous:
-        v = np.ascontiguousarray(v)
-    return v
