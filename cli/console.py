@@ -68,47 +68,66 @@ def note(message: str) -> None:
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
-def summarise_warnings(caught) -> list[str]:
-    """One line per kind of warning: the message itself when it came once, else the count
-    and one example (messages differing only in their numbers are of one kind). A warning
-    may name its kind (a ``kind`` attribute) and say how a count of it reads (``summary``).
+class WarningTally:
+    """Warnings counted by kind as they come (one record kept per kind, so a run that warns
+    a million times keeps a few lines): messages differing only in their numbers are of one
+    kind, and a warning may name its kind (a ``kind`` attribute) and say how a count of it
+    reads (``summary(count)``).
 
     Examples
     --------
-    >>> with warnings.catch_warnings(record=True) as caught:
-    ...     warnings.simplefilter("always")
-    ...     for c in (0.7, 0.9):
-    ...         warnings.warn(f"context {c} lies outside the bounds [0.1, 0.2]; clipped to 0.2")
-    >>> summarise_warnings(caught)
-    ['2 warnings like: context 0.7 lies outside the bounds [0.1, 0.2]; clipped to 0.2']
+    >>> tally = WarningTally()
+    >>> for c in (0.7, 0.9):
+    ...     tally.add(UserWarning(f"context {c} outside [0.1, 0.2]; clipped"), UserWarning)
+    >>> tally.add(RuntimeWarning("overflow"), RuntimeWarning)
+    >>> tally.lines()
+    ['2 warnings like: context 0.7 outside [0.1, 0.2]; clipped', 'overflow']
     """
-    kinds: Counter = Counter()
-    first: dict = {}
-    for record in caught:
-        kind = getattr(record.message, "kind", None)
-        key = (record.category, kind or _NUMBER.sub("#", str(record.message)))
-        kinds[key] += 1
-        first.setdefault(key, record)
-    lines = []
-    for key, count in kinds.items():
-        record = first[key]
-        summary = getattr(record.message, "summary", None)
-        if summary is not None and count > 1:
-            lines.append(summary(count))
-        elif count > 1:
-            lines.append(f"{count} warnings like: {record.message}")
-        else:
-            lines.append(str(record.message))
-    return lines
+
+    def __init__(self):
+        self.counts: Counter = Counter()
+        self.first: dict = {}
+
+    def add(self, message, category, *rest, **kwargs) -> None:
+        """Count one warning (the signature of :func:`warnings.showwarning`)."""
+        kind = getattr(message, "kind", None)
+        key = (category, kind or _NUMBER.sub("#", str(message)))
+        self.counts[key] += 1
+        self.first.setdefault(key, message)
+
+    def lines(self) -> list[str]:
+        """One line per kind: the message itself when it came once, else the count and one
+        example (or the warning's own summary of the count)."""
+        lines = []
+        for key, count in self.counts.items():
+            message = self.first[key]
+            summary = getattr(message, "summary", None)
+            if summary is not None and count > 1:
+                lines.append(summary(count))
+            elif count > 1:
+                lines.append(f"{count} warnings like: {message}")
+            else:
+                lines.append(str(message))
+        return lines
+
+
+QUIET_CATEGORIES = (DeprecationWarning, PendingDeprecationWarning, ImportWarning,
+                    ResourceWarning)
+"""Warnings Python hides by default (meant for developers), hidden here too."""
 
 
 @contextmanager
 def collected_warnings():
-    """Collect every warning raised inside; print the summary on stderr on the way out."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    """Count every warning raised inside; print one line per kind on stderr on the way
+    out."""
+    tally = WarningTally()
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")           # count each one, not once per place
+        for quiet in QUIET_CATEGORIES:
+            warnings.filterwarnings("ignore", category=quiet)
+        warnings.showwarning = tally.add
         try:
-            yield caught
+            yield tally
         finally:
-            for line in summarise_warnings(caught):
+            for line in tally.lines():
                 click.echo(f"relax: warning: {line}", err=True)

@@ -93,3 +93,18 @@ def test_quiet_silences_notes_but_not_results(tmp_path):
                                        "fixed:1.5", "--quiet"])
     assert result.exit_code == 0 and result.stderr == ""
     assert len(result.stdout.splitlines()) == 3
+
+
+def test_collected_warnings_count_kinds_and_hide_what_python_hides(capsys):
+    import warnings
+
+    from cli.console import collected_warnings
+
+    with collected_warnings() as tally:
+        for k in range(1000):
+            warnings.warn(f"step {k} slowed down", RuntimeWarning)
+        warnings.warn("a file was left open", ResourceWarning)
+        warnings.warn("old spelling", DeprecationWarning)
+    assert len(tally.first) == 1                      # one record kept, not a thousand
+    assert capsys.readouterr().err == \
+        "relax: warning: 1000 warnings like: step 0 slowed down\n"
