@@ -102,9 +102,9 @@ def test_collected_warnings_count_kinds_and_hide_what_python_hides(capsys):
 
     with collected_warnings() as tally:
         for k in range(1000):
-            warnings.warn(f"step {k} slowed down", RuntimeWarning)
-        warnings.warn("a file was left open", ResourceWarning)
-        warnings.warn("old spelling", DeprecationWarning)
+            warnings.warn(f"step {k} slowed down", RuntimeWarning, stacklevel=1)
+        warnings.warn("a file was left open", ResourceWarning, stacklevel=1)
+        warnings.warn("old spelling", DeprecationWarning, stacklevel=1)
     assert len(tally.first) == 1                      # one record kept, not a thousand
     assert capsys.readouterr().err == \
         "relax: warning: 1000 warnings like: step 0 slowed down\n"
