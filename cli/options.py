@@ -28,5 +28,15 @@ class FiniteFloatRange(click.FloatRange):
         return number
 
 
-FINITE = FiniteFloatRange()
+class FiniteFloat(click.types.FloatParamType):
+    """A float that is neither NaN nor infinite (shown as FLOAT in the help)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{number} is not a finite number", param, ctx)
+        return number
+
+
+FINITE = FiniteFloat()
 """Any finite number."""
