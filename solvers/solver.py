@@ -324,12 +324,12 @@ class Solver:
         threshold and the scale (see :func:`solvers._validate.prepare_rhs`)."""
         rtol, atol = check_tolerances(rtol, atol)
         bb, xx = self.work("b"), self.work("x")
-        nonfinite, top, ss = load_vector(as_vector(to_host(b), self.n, "b"), bb)
+        nonfinite, top, ss = load_vector(as_vector(_host(b), self.n, "b"), bb)
         if nonfinite:
             raise NonFiniteError("b has NaN or infinite entries")
         if x0 is None:
             xx.fill(0.0)
-        elif load_vector(as_vector(to_host(x0), self.n, "x0"), xx)[0]:
+        elif load_vector(as_vector(_host(x0), self.n, "x0"), xx)[0]:
             raise NonFiniteError("x0 has NaN or infinite entries")
         scale = scale_for(top)
         if scale != 1.0:
@@ -395,6 +395,18 @@ def build_amg(A: sp.csr_matrix):
         return pyamg.smoothed_aggregation_solver(A).aspreconditioner().matvec
     finally:
         np.random.set_state(saved)  # noqa: NPY002
+
+
+def _host(v):
+    """``v`` on the host (a NumPy array passes untouched, without a look at its type's
+    module)."""
+    return v if type(v) is np.ndarray else to_host(v)
+
+
+def on_gpu(solver: Solver, b, x0) -> bool:
+    """Whether the solve's matrix, ``b`` or ``x0`` lives on a GPU."""
+    return solver.matrix_on_gpu or (type(b) is not np.ndarray and is_gpu_array(b)) or (
+        x0 is not None and type(x0) is not np.ndarray and is_gpu_array(x0))
 
 
 def _shares(csr: CSRArrays, A) -> bool:

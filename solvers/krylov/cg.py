@@ -10,12 +10,12 @@ from scipy.sparse.linalg import LinearOperator, aslinearoperator
 
 from .._sparse import CSRArrays
 from .._validate import check_callback, check_maxiter, check_omega
-from ..backend import ArrayModules, check_backend, is_gpu_array, select, to_host
+from ..backend import ArrayModules, check_backend, select, to_host
 from ..errors import NotSPDError, ParameterError, ShapeError
 from ..ordering.multicolor import PARALLEL_MIN_ROWS as MULTICOLOR_PARALLEL_MIN_ROWS
 from ..ordering.multicolor import multicolor_pattern
 from ..result import Result
-from ..solver import Solver, run_resumable, whole_block
+from ..solver import Solver, on_gpu, run_resumable, whole_block
 from . import _kernels
 from ._multicolor_xp import block_ssor
 from .preconditioners import _ssor_operator
@@ -93,8 +93,8 @@ def cg(A, b, x0=None, *, rtol=1e-8, atol=0.0, maxiter=None, M=None, callback=Non
 
 def run_cg(solver: Solver, b, x0, *, rtol, atol, maxiter, M, callback, backend, started):
     """CG on a prepared system: the body of :func:`cg` and :meth:`solvers.Solver.cg`."""
-    on_gpu = solver.matrix_on_gpu or is_gpu_array(b) or is_gpu_array(x0)
-    device = select(check_backend(backend, name="cg") or ("cupy" if on_gpu else "cpu"))
+    gpu = on_gpu(solver, b, x0)
+    device = select(check_backend(backend, name="cg") or ("cupy" if gpu else "cpu"))
     if callback is not None:
         callback = check_callback(callback)
     csr = solver.csr
@@ -109,7 +109,7 @@ def run_cg(solver: Solver, b, x0, *, rtol, atol, maxiter, M, callback, backend, 
             raise ParameterError("on the GPU, A must be a matrix and M None, 'jacobi' or "
                                  "('ssor', omega, 'multicolor')")
         x, k, code = _on_array_namespace(ArrayModules("cupy"), csr, kind, param, b, x, tol,
-                                         maxiter, history, callback, scale, on_gpu)
+                                         maxiter, history, callback, scale, gpu)
     elif csr is not None and callback is None and compiled:
         k, code = _compiled(solver, kind, param, ordering, b, x, tol, maxiter)
         x = x.copy()

@@ -7,11 +7,11 @@ import time
 import numpy as np
 
 from .._validate import check_callback, check_maxiter, check_omega
-from ..backend import ArrayModules, check_backend, is_gpu_array, select, to_host
+from ..backend import ArrayModules, check_backend, select, to_host
 from ..errors import ParameterError
 from ..ordering.multicolor import PARALLEL_MIN_ROWS, multicolor_pattern
 from ..result import Result
-from ..solver import INITIAL_HISTORY, ResidualHistory, Solver, whole_block
+from ..solver import INITIAL_HISTORY, ResidualHistory, Solver, on_gpu, whole_block
 from . import _kernels, _multicolor_xp
 
 SWEEPS = {"forward": _kernels.FORWARD, "backward": _kernels.BACKWARD,
@@ -121,8 +121,8 @@ def run_sor(solver: Solver, b, x0, *, omega, sweep, rtol, atol, maxiter, callbac
         raise ParameterError(f"ordering must be one of {ORDERINGS}; got {ordering!r}")
     if solver.csr is None:
         raise ParameterError("SOR needs the entries of A; got a LinearOperator")
-    on_gpu = solver.matrix_on_gpu or is_gpu_array(b) or is_gpu_array(x0)
-    device = select(check_backend(backend, name="sor") or ("cupy" if on_gpu else "cpu"))
+    gpu = on_gpu(solver, b, x0)
+    device = select(check_backend(backend, name="sor") or ("cupy" if gpu else "cpu"))
     omega = check_omega(omega)
     maxiter = check_maxiter(maxiter, 10_000)
     if callback is not None:
@@ -137,7 +137,7 @@ def run_sor(solver: Solver, b, x0, *, omega, sweep, rtol, atol, maxiter, callbac
             raise ParameterError("on the GPU, SOR runs in multicolour order only: pass "
                                  "ordering='multicolor'")
         return _on_array_namespace(ArrayModules("cupy"), csr, b, x, omega, sweep, coloring,
-                                   tol, scale, maxiter, callback, info, started, on_gpu)
+                                   tol, scale, maxiter, callback, info, started, gpu)
 
     kernel = _kernels.iterate
     if ordering == "multicolor":
