@@ -47,14 +47,7 @@ def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals, st
         restart = True
         restarted_at = -1
         rho = 0.0
-        rr = 0.0
-        for i in prange(n):
-            s = b[i]
-            for jj in range(indptr[i], indptr[i + 1]):
-                s -= data[jj] * x[indices[jj]]
-            r[i] = s
-            rr += s * s
-        residuals[0] = np.sqrt(rr)
+        residuals[0] = residual(indptr, indices, data, b, x, r)
     else:
         rho, restart, restarted_at = state[0], state[1] != 0.0, int(state[2])
     while True:
@@ -119,14 +112,7 @@ def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals, st
             residuals[k] = np.sqrt(rr)
         if not pq > 0.0 or not rho_new > 0.0 or residuals[k] <= tol or k >= maxiter:
             # Confirm with the true residual; on a mismatch it replaces the recursive one.
-            true_rr = 0.0
-            for i in prange(n):
-                s = b[i]
-                for jj in range(indptr[i], indptr[i + 1]):
-                    s -= data[jj] * x[indices[jj]]
-                r[i] = s
-                true_rr += s * s
-            residuals[k] = np.sqrt(true_rr)
+            residuals[k] = residual(indptr, indices, data, b, x, r)
             restart = True
             continue
         beta = rho_new / rho
@@ -140,7 +126,7 @@ def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals, st
 
 
 spmv, spmv_parallel = serial_and_parallel(_spmv)
-pcg, pcg_parallel = serial_and_parallel(_pcg)
+pcg, pcg_parallel = serial_and_parallel(_pcg, residual=residual_parallel)
 
 
 def _lower_solve(indptr, indices, data, diag_pos, dinv, r, y, color_ptr):

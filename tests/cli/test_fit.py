@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_checks import assert_one_line_error
 from click.testing import CliRunner
 from numpy.polynomial import legendre
 
@@ -37,14 +38,6 @@ def _json(*args):
     result = _fit(*args, "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
-
-
-def _assert_one_line_error(stderr, message):
-    """``stderr`` is exactly one ``relax: error:`` line holding ``message``."""
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("relax: error: "), stderr
-    assert message in lines[0], stderr
-    assert "Traceback" not in stderr and "Usage:" not in stderr
 
 
 def _evaluate(report, X):
@@ -181,7 +174,7 @@ def test_bad_input_exits_2_with_one_line(files, monkeypatch, args, message):
     result = _fit(*args)
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
-    _assert_one_line_error(result.stderr, message)
+    assert_one_line_error(result.stderr, message)
 
 
 def test_a_csv_larger_than_memory_is_refused_before_reading(files, monkeypatch):
@@ -189,7 +182,7 @@ def test_a_csv_larger_than_memory_is_refused_before_reading(files, monkeypatch):
     monkeypatch.setattr(limits, "physical_memory", lambda: 2000)
     result = _fit("--data", "ok.csv", "--degree", "1")
     assert result.exit_code == 2
-    _assert_one_line_error(result.stderr, "reading 'ok.csv' (")
+    assert_one_line_error(result.stderr, "reading 'ok.csv' (")
 
 
 @pytest.mark.parametrize("args, message", [
@@ -205,7 +198,7 @@ def test_sizes_are_refused_by_the_process_at_once(tmp_path, args, message):
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
-    _assert_one_line_error(done.stderr, message)
+    assert_one_line_error(done.stderr, message)
 
 
 @pytest.mark.parametrize("name", ["total", "hyperbolic", "full"])
