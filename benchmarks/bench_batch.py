@@ -32,7 +32,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
-from _common import machine  # noqa: E402
+from _common import machine, median_times  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
 from cli.batch import solve_input  # noqa: E402
@@ -81,13 +81,8 @@ def _overhead_case(directory: Path, label: str, solve, batch_args, tuned_args, r
     variants = {"solve alone (loaded system)": alone, "file read + solve": read_solve,
                 "relax batch, fixed omega": lambda: batch(["--tune", "fixed:1.6"], 0),
                 "relax batch, default policy": lambda: batch(tuned_args, 1)}
-    seconds = {name: [] for name in variants}
-    for _ in range(rounds):
-        for name, run in variants.items():
-            start = time.perf_counter()
-            run()
-            seconds[name].append(time.perf_counter() - start)
-    rows = [(name, float(np.median(ts)) / count) for name, ts in seconds.items()]
+    rows = [(name, seconds / count)
+            for name, seconds in median_times(variants, rounds).items()]
     alone_s = rows[0][1]
     print(f"\n1. per instance, {count} x {label} (medians of {rounds} rounds):")
     for name, s in rows:
