@@ -26,8 +26,8 @@ from tuner.errors import StateError
 from .errors import InputError
 
 FORMAT = "relax.batch"
-VERSION = 3
-READABLE_VERSIONS = (2, 3)
+VERSION = 4
+READABLE_VERSIONS = (2, 3, 4)
 MIN_SNAPSHOT_INTERVAL = 1 << 16
 """Bytes of events after which a snapshot may be taken (it is once they exceed its size)."""
 
@@ -51,6 +51,9 @@ class BatchState:
         The options of the run (JSON values), kept so that a resumed run can check its own.
     trials : dict of int to (float, float or None), optional
         The value and context of every trial asked so far, by trial id.
+    costs : dict of int to (float, bool), optional
+        The cost told for every trial told so far and whether it was censored, by trial id,
+        in the order told (the tuner's saved state holds statistics, not this record).
 
     Examples
     --------
@@ -65,12 +68,13 @@ class BatchState:
     {'a.npz'}
     """
 
-    def __init__(self, path, tuner: Tuner, inputs=None, options=None, trials=None):
+    def __init__(self, path, tuner: Tuner, inputs=None, options=None, trials=None, costs=None):
         self.path = None if path is None else Path(path)
         self.tuner = tuner
         self.inputs: dict[int, str] = dict(inputs or {})
         self.options: dict = dict(options or {})
         self.trials: dict[int, tuple[float, float | None]] = dict(trials or {})
+        self.costs: dict[int, tuple[float, bool]] = dict(costs or {})
         self._log = None
         self._log_bytes = 0
         self._snapshot_bytes = 0
@@ -99,7 +103,7 @@ class BatchState:
                                  f"{READABLE_VERSIONS}")
             tuner = Tuner.from_state_dict(head["tuner"])
             state = cls(None, tuner, {int(k): str(v) for k, v in head["inputs"].items()},
-                        dict(head["options"]), _trials_of(head, tuner))
+                        dict(head["options"]), _trials_of(head, tuner), _costs_of(head, tuner))
             for line in lines[1:]:
                 if line:
                     state._replay(json.loads(line))
@@ -122,8 +126,7 @@ class BatchState:
         elif "cancel" in event:
             self._cancel(int(event["cancel"]))
         else:
-            self.tuner.tell(int(event["tell"]), float(event["cost"]),
-                            censored=bool(event["censored"]))
+            self._tell(int(event["tell"]), float(event["cost"]), bool(event["censored"]))
 
     @property
     def pending(self) -> dict[int, str]:
@@ -141,6 +144,14 @@ class BatchState:
         """The inputs whose trial has been told."""
         return set(self.told.values())
 
+    @property
+    def learned(self) -> list[dict]:
+        """What the tuner was told, in the order told: one record per trial with the keys
+        ``id``, ``value``, ``context``, ``cost`` and ``censored``."""
+        return [{"id": tid, "value": self.trials[tid][0], "context": self.trials[tid][1],
+                 "cost": cost, "censored": censored}
+                for tid, (cost, censored) in self.costs.items()]
+
     def ask(self, path: str, context):
         """Ask the tuner for a trial for input ``path``; the ask is on disk on return."""
         trial = self.tuner.ask(context)
@@ -152,11 +163,15 @@ class BatchState:
 
     def tell(self, trial_id: int, cost: float, *, censored: bool) -> None:
         """Tell the tuner a trial's cost and log it."""
-        self.tuner.tell(trial_id, cost, censored=censored)
+        self._tell(trial_id, cost, censored)
         self._append({"tell": trial_id, "cost": float(cost), "censored": bool(censored)},
                       sync=False)
         if self._log_bytes > max(self._snapshot_bytes, MIN_SNAPSHOT_INTERVAL):
             self.snapshot()
+
+    def _tell(self, trial_id: int, cost: float, censored: bool) -> None:
+        self.tuner.tell(trial_id, cost, censored=censored)
+        self.costs[trial_id] = (float(cost), bool(censored))
 
     def cancel(self, trial_id: int) -> None:
         """Withdraw a trial whose input could not be solved at all (the tuner learns
@@ -189,6 +204,7 @@ class BatchState:
         text = _line({"format": FORMAT, "version": VERSION, "tuner": self.tuner.state_dict(),
                       "inputs": {str(k): v for k, v in self.inputs.items()},
                       "trials": {str(k): list(v) for k, v in self.trials.items()},
+                      "costs": [[k, *v] for k, v in self.costs.items()],
                       "options": self.options})
         write_text_atomic(self.path, text)
         self._snapshot_bytes, self._log_bytes = len(text), 0
@@ -221,3 +237,11 @@ def _trials_of(head: dict, tuner: Tuner) -> dict[int, tuple[float, float | None]
                 for k, (v, c) in head["trials"].items()}
     records = [t.as_dict() for t in tuner.outstanding] + tuner.history
     return {int(r["id"]): (float(r["value"]), r["context"]) for r in records}
+
+
+def _costs_of(head: dict, tuner: Tuner) -> dict[int, tuple[float, bool]]:
+    """The cost of each told trial of a snapshot, in the order told (before version 4 they
+    were in the tuner's history)."""
+    if "costs" in head:
+        return {int(k): (float(c), bool(censored)) for k, c, censored in head["costs"]}
+    return {int(r["id"]): (float(r["cost"]), bool(r["censored"])) for r in tuner.history}

@@ -1,11 +1,11 @@
 """Online tuning of solver parameters from observed costs (policies and the ask/tell Tuner)."""
 
 from .default import default_policy
-from .errors import ContextOutOfBoundsWarning
-from .policies import ChebCB, Fixed, Policy, TsallisINF, TsallisINFCB, UnimodalLCB
+from .errors import ContextOutOfBoundsWarning, CostScaleWarning
+from .policies import ChebCB, Fixed, Policy, RobustLCB, TsallisINF, TsallisINFCB, UnimodalLCB
 from .report import SequenceReport
 from .sequence import run_sequence
-from .tuner import Trial, Tuner
+from .tuner import Trial, Tuner, read_log
 
 __all__ = [
     "Policy",
@@ -14,10 +14,13 @@ __all__ = [
     "ChebCB",
     "Fixed",
     "UnimodalLCB",
+    "RobustLCB",
     "default_policy",
     "Tuner",
     "Trial",
+    "read_log",
     "run_sequence",
     "SequenceReport",
     "ContextOutOfBoundsWarning",
+    "CostScaleWarning",
 ]

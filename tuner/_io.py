@@ -55,6 +55,21 @@ def write_text_atomic(path, text: str) -> None:
         os.close(dir_fd)
 
 
+def append_json_line(path, data) -> None:
+    """Append ``data`` to ``path`` as one line of JSON (the file is created if needed)."""
+    with open(os.fspath(path), "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(data, allow_nan=False, separators=(",", ":")) + "\n")
+
+
+def read_json_lines(path) -> list:
+    """The values of a file of JSON lines; a last line without its newline (cut short) is
+    left out."""
+    with open(os.fspath(path), encoding="utf-8") as handle:
+        text = handle.read()
+    lines = text.split("\n")
+    return [json.loads(line) for line in lines[:-1] if line.strip()]
+
+
 def read_json(path):
     """Read a JSON file."""
     with open(os.fspath(path), encoding="utf-8") as handle:

@@ -104,6 +104,19 @@ def check_cost(cost, name: str = "cost") -> float:
     return value
 
 
+def check_flag(value, name: str = "censored") -> bool:
+    """Return a flag as a bool; it must be ``True`` or ``False`` (NumPy's included).
+
+    Examples
+    --------
+    >>> check_flag(np.bool_(True))
+    True
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise ParameterTypeError(f"{name} must be True or False; got {value!r}")
+    return bool(value)
+
+
 def check_context_value(context) -> float | None:
     """Return ``None`` or the context as a finite float."""
     if context is None:

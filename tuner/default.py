@@ -1,19 +1,23 @@
-"""The policy relax uses when none is named: :class:`~tuner.policies.UnimodalLCB`."""
+"""The policy relax uses when none is named: :class:`~tuner.policies.RobustLCB`."""
 
 from __future__ import annotations
 
-from .policies import UnimodalLCB
+from .policies import RobustLCB
 
 
-def default_policy(arms, *, bounds=None, seed=None) -> UnimodalLCB:
-    """The recommended policy for a grid of ordered parameter values: a :class:`UnimodalLCB`.
+def default_policy(arms, *, bounds=None, seed=None) -> RobustLCB:
+    """The recommended policy for a grid of ordered parameter values: a :class:`RobustLCB`.
 
-    Solver knobs such as a relaxation parameter have a cost that falls to one minimum and
-    rises again, is positive and varies in proportion to its size, and changes smoothly with
-    the instance. :class:`UnimodalLCB` searches downhill from the middle of the grid and only
-    explores next to the best value so far, so it never pays for far, costly values; with
-    context bounds it learns the best value per region of contexts, at a resolution that
-    adapts to how often each region occurs. One ask + tell costs a few microseconds.
+    Solver knobs such as a relaxation parameter usually have a cost that falls to one minimum
+    and rises again and changes smoothly with the instance. :class:`RobustLCB` searches
+    downhill from the middle of the grid on the logarithm of the cost and explores mostly next
+    to the best value so far, so it rarely pays for far, costly values; a small share of
+    exploration over the whole grid that never dies out, censored costs taken as the lower
+    bounds they are, change detection and a forgetting memory keep it from being trapped where
+    the cost is not so simple (plateaus of capped solves, second minima, jumps, outliers,
+    parallel workers). Its decisions do not depend on the unit of the costs. With context
+    bounds it learns the best value per region of contexts, at a resolution that adapts to how
+    often each region occurs. One ask + tell costs a few microseconds.
 
     Parameters
     ----------
@@ -22,19 +26,19 @@ def default_policy(arms, *, bounds=None, seed=None) -> UnimodalLCB:
     bounds : (float, float), optional
         Context interval; with it the policy is contextual (every ask needs a context).
     seed : None, int or numpy.random.Generator
-        Accepted for symmetry with the other policies (the default policy is deterministic).
+        Seeds the policy's exploration draws (choices are reproducible given the seed).
 
     Returns
     -------
-    UnimodalLCB
+    RobustLCB
 
     Examples
     --------
     >>> import numpy as np
-    >>> policy = default_policy(np.linspace(1.0, 1.95, 20), bounds=(0.0, 10.0))
+    >>> policy = default_policy(np.linspace(1.0, 1.95, 20), bounds=(0.0, 10.0), seed=0)
     >>> policy.contextual, policy.levels
     (True, 8)
     >>> default_policy([1.0, 1.5, 1.9]).contextual
     False
     """
-    return UnimodalLCB(arms, bounds, seed=seed)
+    return RobustLCB(arms, bounds, seed=seed)

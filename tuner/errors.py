@@ -53,3 +53,13 @@ class ContextOutOfBoundsWarning(UserWarning):
             return f"{count} contexts outside the bounds were clipped to them"
         return (f"{count} contexts outside the bounds [{self.bounds[0]:g}, {self.bounds[1]:g}] "
                 "were clipped to them")
+
+
+class CostScaleWarning(UserWarning):
+    """Costs below 1 (seconds, say) were told to a policy that learns from ``cost - 1``.
+
+    Tsallis-INF, its binned form and ChebCB are built for costs >= 1 such as iteration counts,
+    where 1 is the ideal; their decisions change when all costs are multiplied by a constant.
+    Tell iterations, or costs in a unit that makes the cheapest solve about 1 or more (for
+    example milliseconds), or use the default policy, whose decisions do not depend on units.
+    """

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import numbers
+import os
+import warnings
 from dataclasses import dataclass
 
-import numpy as np
-
-from ._io import read_json, write_json_atomic
-from ._validate import check_arm_index, check_cost, check_probability
-from .errors import ParameterTypeError, StateError, TrialError
+from ._io import append_json_line, read_json, read_json_lines, write_json_atomic
+from ._validate import check_arm_index, check_cost, check_flag, check_probability
+from .errors import CostScaleWarning, ParameterTypeError, StateError, TrialError
 from .policies.base import Policy
 
 FILE_FORMAT = "relax.tuner"
-FILE_VERSION = 1
+FILE_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+"""Version 1 also held the history of told trials; it loads into :attr:`Tuner.history`."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,12 @@ class Tuner:
     ----------
     policy : Policy
         The learner that chooses (for example ``TsallisINF(arms, seed=0)``).
+    keep_history : bool
+        Keep a record of every told trial in memory (:attr:`history`); switch it off in
+        very long loops.
+    log : str or os.PathLike, optional
+        A file to which every told trial is appended as a JSON line (read it with
+        :func:`read_log`): the history of a run across saves and loads.
 
     Notes
     -----
@@ -79,16 +87,19 @@ class Tuner:
     ([1, 0], ())
     """
 
-    def __init__(self, policy):
+    def __init__(self, policy, *, keep_history=True, log=None):
         if not isinstance(policy, Policy):
             raise ParameterTypeError(
                 f"policy must be a tuner Policy (TsallisINF, ChebCB, ...); "
                 f"got {type(policy).__name__}"
             )
         self.policy = policy
+        self.keep_history = check_flag(keep_history, "keep_history")
+        self.log = None if log is None else os.fspath(log)
         self._next_id = 0
         self._outstanding: dict[int, Trial] = {}
         self._history: list[tuple[Trial, float, bool]] = []   # dicts built on demand
+        self._warned_scale = False
 
     @property
     def outstanding(self) -> tuple[Trial, ...]:
@@ -97,10 +108,14 @@ class Tuner:
 
     @property
     def history(self) -> list[dict]:
-        """One record per told trial, in the order told.
+        """One record per trial told to this object, in the order told (empty with
+        ``keep_history=False``).
 
         Each is a new dict with keys ``id``, ``arm``, ``value``, ``probability``, ``context``,
-        ``cost`` and ``censored``.
+        ``cost`` and ``censored``. The history is not part of the saved state (whose size does
+        not grow with the run): a tuner loaded from a file starts with an empty one. For a
+        record of the whole run across saves, give the tuner a ``log`` file and read it with
+        :func:`read_log`.
         """
         return [{**trial.as_dict(), "cost": cost, "censored": censored}
                 for trial, cost, censored in self._history]
@@ -142,12 +157,24 @@ class Tuner:
         """
         trial = self._pending(trial)
         value = check_cost(cost)
-        if not isinstance(censored, bool | np.bool_):
-            raise ParameterTypeError(f"censored must be True or False; got {censored!r}")
+        censored = check_flag(censored)
+        if value < 1.0 and not self._warned_scale and self.policy.SHIFTED_COSTS:
+            self._warn_scale(value)
         # The trial's fields came from the policy (or were checked on loading): learn directly.
-        self.policy._update(trial.arm, trial.probability, value, trial.context)
+        self.policy._update(trial.arm, trial.probability, value, trial.context, censored)
         del self._outstanding[trial.id]
-        self._history.append((trial, value, bool(censored)))
+        if self.keep_history:
+            self._history.append((trial, value, censored))
+        if self.log is not None:
+            append_json_line(self.log, {**trial.as_dict(), "cost": value, "censored": censored})
+
+    def _warn_scale(self, cost):
+        self._warned_scale = True
+        warnings.warn(CostScaleWarning(
+            f"cost {cost:g} < 1 told to {type(self.policy).__name__}, which learns from "
+            "cost - 1 and is built for costs >= 1 such as iteration counts: its decisions "
+            "depend on the unit (tell iterations or milliseconds, or use the default policy, "
+            "whose decisions do not)"), stacklevel=3)
 
     def cancel(self, trial) -> None:
         """Withdraw an outstanding trial without a cost: the policy learns nothing from it.
@@ -166,7 +193,9 @@ class Tuner:
         >>> tuner.outstanding, tuner.history
         ((), [])
         """
-        del self._outstanding[self._pending(trial).id]
+        trial = self._pending(trial)
+        self.policy._cancel(trial.arm, trial.context)
+        del self._outstanding[trial.id]
 
     def _pending(self, trial) -> Trial:
         key = trial.id if isinstance(trial, Trial) else trial
@@ -186,32 +215,40 @@ class Tuner:
         return pending
 
     def state_dict(self) -> dict:
-        """The tuner's complete state (policy and its generator, outstanding trials, history)."""
+        """The tuner's state: the policy and its generator, and the outstanding trials.
+
+        Its size does not grow with the number of trials told (the history is not in it).
+        """
         return {
             "format": FILE_FORMAT,
             "version": FILE_VERSION,
             "policy": self.policy.state_dict(),
             "next_id": self._next_id,
             "outstanding": [trial.as_dict() for trial in self._outstanding.values()],
-            "history": self.history,
         }
 
     @classmethod
-    def from_state_dict(cls, state: dict) -> Tuner:
-        """Rebuild a tuner from :meth:`state_dict`; it continues exactly where that one was."""
+    def from_state_dict(cls, state: dict, *, keep_history=True, log=None) -> Tuner:
+        """Rebuild a tuner from :meth:`state_dict`; it continues exactly where that one was.
+
+        ``keep_history`` and ``log`` are as in the constructor (neither is part of the
+        state). A version-1 state, which also held the history, loads it into
+        :attr:`history`.
+        """
         if not isinstance(state, dict) or state.get("format") != FILE_FORMAT:
             raise StateError(f"not a saved tuner (expected format {FILE_FORMAT!r})")
-        if state.get("version") != FILE_VERSION:
+        if state.get("version") not in READABLE_VERSIONS:
             raise StateError(f"tuner file version {state.get('version')!r} is not supported "
-                             f"(this library reads version {FILE_VERSION})")
-        tuner = cls(Policy.from_state_dict(state["policy"]))
+                             f"(this library reads versions "
+                             f"{', '.join(map(str, READABLE_VERSIONS))})")
+        tuner = cls(Policy.from_state_dict(state["policy"]), keep_history=keep_history, log=log)
         try:
             tuner._next_id = int(state["next_id"])
             for record in state["outstanding"]:
                 trial = _trial_from_record(record, tuner.policy)
                 tuner._outstanding[trial.id] = trial
-            for record in state["history"]:
-                trial = _trial_from_record(record, tuner.policy)
+            for record in state.get("history", ()) if tuner.keep_history else ():
+                trial = _trial_from_record(record, tuner.policy)      # version 1 kept them
                 tuner._history.append((trial, float(record["cost"]),
                                        bool(record["censored"])))
         except (KeyError, TypeError, ValueError) as exc:
@@ -227,13 +264,17 @@ class Tuner:
         write_json_atomic(path, self.state_dict())
 
     @classmethod
-    def load(cls, path) -> Tuner:
-        """Read a tuner saved by :meth:`save`; the resumed run continues identically."""
+    def load(cls, path, *, keep_history=True, log=None) -> Tuner:
+        """Read a tuner saved by :meth:`save`; the resumed run continues identically.
+
+        ``keep_history`` and ``log`` are as in the constructor: pass the same ``log`` to
+        continue a run's record of trials.
+        """
         try:
             state = read_json(path)
         except ValueError as exc:
             raise StateError(f"{path} is not a JSON tuner file: {exc}") from exc
-        return cls.from_state_dict(state)
+        return cls.from_state_dict(state, keep_history=keep_history, log=log)
 
     def __repr__(self) -> str:
         return (f"Tuner({self.policy!r}, told={len(self._history)}, "
@@ -250,3 +291,22 @@ def _trial_from_record(record: dict, policy: Policy) -> Trial:
     return Trial(id=int(record["id"]), arm=arm, value=value,
                  probability=check_probability(record["probability"]),
                  context=None if context is None else policy.check_context(context))
+
+
+def read_log(path) -> list[dict]:
+    """The records a tuner with ``log=path`` appended, one per told trial, in the order told.
+
+    Each record has the keys of :attr:`Tuner.history`. A last line cut short (a crash while it
+    was written) is left out.
+
+    Examples
+    --------
+    >>> import os, tempfile, numpy as np
+    >>> from tuner import Fixed
+    >>> path = os.path.join(tempfile.mkdtemp(), "trials.jsonl")
+    >>> tuner = Tuner(Fixed(np.array([1.5])), log=path)
+    >>> tuner.tell(tuner.ask(), 12.0)
+    >>> [(r["value"], r["cost"]) for r in read_log(path)]
+    [(1.5, 12.0)]
+    """
+    return read_json_lines(path)

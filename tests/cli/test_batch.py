@@ -43,7 +43,7 @@ def _check_complete(inputs, out, state):
     assert sorted(r["input"] for r in rows) == sorted(inputs)
     saved = BatchState.load(state)
     assert saved.pending == {} and saved.done == set(inputs)
-    history = saved.tuner.history
+    history = saved.learned
     assert sorted(h["id"] for h in history) == sorted(int(r["trial"]) for r in rows)
     by_id = {h["id"]: h for h in history}
     for r in rows:

@@ -50,7 +50,7 @@ def _values(path):
 
 def _learned(state):
     """The tuner's observations: (trial id, omega, cost), each trial once."""
-    history = BatchState.load(state).tuner.history
+    history = BatchState.load(state).learned
     ids = [h["id"] for h in history]
     assert len(ids) == len(set(ids)), "a trial was told twice"
     return sorted((h["id"], h["value"], h["cost"]) for h in history)
@@ -242,7 +242,7 @@ def test_one_bad_input_gets_an_error_row_and_the_batch_goes_on(tmp_path, kind, m
     assert all(rows[p]["status"] == "converged" for p in inputs)
     saved = BatchState.load(state)
     assert saved.pending == {} and bad not in saved.done     # withdrawn, not learned
-    assert len(saved.tuner.history) == 20
+    assert len(saved.learned) == 20
     rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 1 and "0 to solve" in rerun.stderr    # the error row counts
 
@@ -297,4 +297,4 @@ def test_bad_inputs_on_dask_workers_get_error_rows(tmp_path):
     assert rows[bad]["status"] == rows[zero]["status"] == "error"
     assert "diagonal" in rows[zero]["message"] and rows[bad]["trial"] == ""   # no context
     saved = BatchState.load(state)
-    assert saved.pending == {} and len(saved.tuner.history) == 20
+    assert saved.pending == {} and len(saved.learned) == 20

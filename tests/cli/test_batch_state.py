@@ -53,7 +53,7 @@ def test_a_reloaded_state_continues_exactly_like_the_uninterrupted_run(tmp_path,
         carried.append(resumed.ask(path_, float(rng.uniform(0.0, 1.0))))
         trial = carried.pop(0)
         resumed.tell(trial.id, _cost(trial.value, trial.context), censored=False)
-    assert resumed.tuner.history == whole.tuner.history
+    assert resumed.learned == whole.learned
     assert [t.id for t in carried] == [t.id for t in left_whole]
 
 
@@ -70,7 +70,7 @@ def test_a_result_appends_a_line_and_snapshots_are_amortised(tmp_path, monkeypat
     assert 1 <= snapshots <= 10                            # not a rewrite per result
     lines = path.read_text().splitlines()
     assert all(set(json.loads(line)) & {"ask", "tell"} for line in lines[1:])
-    assert len(BatchState.load(path).tuner.history) == 200
+    assert len(BatchState.load(path).learned) == 200
 
 
 def test_a_torn_last_line_is_dropped_and_the_file_compacted(tmp_path):

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from tuner import UnimodalLCB, default_policy
+from tuner import UnimodalLCB
 from tuner.errors import ParameterError
 
 GRID = np.linspace(1.0, 1.95, 20)
@@ -120,13 +120,6 @@ def test_non_contextual_ignores_the_context():
 def test_bad_parameters_are_refused(kwargs, match):
     with pytest.raises(ParameterError, match=match):
         UnimodalLCB(GRID, (0.0, 1.0), **kwargs)
-
-
-def test_default_policy_is_unimodal_lcb():
-    plain = default_policy(GRID, seed=3)
-    contextual = default_policy(GRID, bounds=(0.0, 10.0))
-    assert isinstance(plain, UnimodalLCB) and not plain.contextual
-    assert isinstance(contextual, UnimodalLCB) and contextual.bounds == (0.0, 10.0)
 
 
 def test_without_context_a_drifting_sequence_is_tracked():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tuner import ChebCB, Fixed, TsallisINF, TsallisINFCB, UnimodalLCB
+from tuner import ChebCB, Fixed, RobustLCB, TsallisINF, TsallisINFCB, UnimodalLCB
 
 ARMS = np.array([1.0, 1.2, 1.4, 1.6, 1.8])
 BOUNDS = (0.0, 1.0)
@@ -23,16 +23,19 @@ POLICIES = [
     # Started at the first arm, away from the best of the bandit below, so it has to learn.
     ("UnimodalLCB", lambda seed: UnimodalLCB(ARMS, start=1.0, seed=seed)),
     ("UnimodalLCB-context", lambda seed: UnimodalLCB(ARMS, BOUNDS, start=1.0, seed=seed)),
+    ("RobustLCB", lambda seed: RobustLCB(ARMS, start=1.0, seed=seed)),
+    ("RobustLCB-context", lambda seed: RobustLCB(ARMS, BOUNDS, start=1.0, seed=seed)),
 ]
 POLICY_IDS = [name for name, _ in POLICIES]
 LEARNERS = [case for case in POLICIES if case[0] != "Fixed"]
 LEARNER_IDS = [name for name, _ in LEARNERS]
 #: The randomised learners of the reference (their first choice is uniform).
-RANDOMISED = [case for case in LEARNERS if not case[0].startswith("UnimodalLCB")]
+RANDOMISED = [case for case in LEARNERS if not case[0].endswith(("LCB", "LCB-context"))]
 RANDOMISED_IDS = [name for name, _ in RANDOMISED]
 #: The contextual policies.
 CONTEXTUAL = [case for case in POLICIES if case[0] in ("TsallisINFCB", "ChebCB",
-                                                        "UnimodalLCB-context")]
+                                                        "UnimodalLCB-context",
+                                                        "RobustLCB-context")]
 CONTEXTUAL_IDS = [name for name, _ in CONTEXTUAL]
 
 #: Mean excess cost of each arm in the stochastic bandit: arm 2 (value 1.4) is best.

@@ -1,11 +1,12 @@
 """Bandit policies over a grid of arms: Tsallis-INF, its binned contextual form, ChebCB, Fixed,
-and UnimodalLCB (the default)."""
+UnimodalLCB, and RobustLCB (the default)."""
 
 from .base import Policy
 from .chebcb import ChebCB
 from .fixed import Fixed
+from .robust_lcb import RobustLCB
 from .tsallis_inf import TsallisINF
 from .tsallis_inf_cb import TsallisINFCB
 from .unimodal_lcb import UnimodalLCB
 
-__all__ = ["Policy", "TsallisINF", "TsallisINFCB", "ChebCB", "Fixed", "UnimodalLCB"]
+__all__ = ["Policy", "TsallisINF", "TsallisINFCB", "ChebCB", "Fixed", "UnimodalLCB", "RobustLCB"]

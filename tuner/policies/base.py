@@ -12,6 +12,7 @@ from .._validate import (
     check_arms,
     check_context_value,
     check_cost,
+    check_flag,
     check_probability,
     clip_context,
 )
@@ -66,6 +67,9 @@ class Policy(ABC):
     """
 
     contextual: bool = False
+    SHIFTED_COSTS: bool = False
+    """Whether the learner learns from ``cost - 1`` (built for costs >= 1): its decisions then
+    depend on the unit of the costs, and the Tuner warns when a cost below 1 is told."""
     _registry: dict[str, type[Policy]] = {}
 
     def __init_subclass__(cls, **kwargs):
@@ -114,7 +118,7 @@ class Policy(ABC):
         i = sample_index(p, self._rng)
         return i, float(p[i])
 
-    def update(self, arm_index, probability, cost, context=None) -> None:
+    def update(self, arm_index, probability, cost, context=None, *, censored=False) -> None:
         """Learn that arm ``arm_index``, drawn with ``probability``, cost ``cost``.
 
         Parameters
@@ -127,19 +131,27 @@ class Policy(ABC):
             What it cost; lower is better.
         context : float or None
             The context it was played in (required by contextual policies).
+        censored : bool
+            True when ``cost`` is a cap (the solve was stopped), a lower bound on the true
+            cost. Policies that tell the two apart use it; the others learn from the cap.
         """
         arm = check_arm_index(arm_index, self.n_arms)
         prob = check_probability(probability)
         value = check_cost(cost)
-        self._update(arm, prob, value, self.check_context(context))
+        self._update(arm, prob, value, self.check_context(context), check_flag(censored))
 
     @abstractmethod
     def _probabilities(self, context: float | None) -> np.ndarray:
         """The distribution for an already checked context."""
 
     @abstractmethod
-    def _update(self, arm: int, probability: float, cost: float, context: float | None) -> None:
+    def _update(self, arm: int, probability: float, cost: float, context: float | None,
+                censored: bool = False) -> None:
         """Learn from already checked values."""
+
+    def _cancel(self, arm: int, context: float | None) -> None:  # noqa: B027 (optional hook)
+        """Forget a choice of ``arm`` that will not be told (nothing to do for most policies;
+        one that counts outstanding choices releases it)."""
 
     @abstractmethod
     def _state(self) -> dict:

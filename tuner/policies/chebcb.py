@@ -96,6 +96,8 @@ class ChebCB(Policy):
     0
     """
 
+    SHIFTED_COSTS = True
+
     contextual = True
 
     def __init__(self, arms, bounds, degree=6, seed=None):
@@ -157,7 +159,7 @@ class ChebCB(Policy):
     def _probabilities(self, context):
         return weights_at(self._theta, self._unit(context), self._eta)
 
-    def _update(self, arm, probability, cost, context):
+    def _update(self, arm, probability, cost, context, censored=False):
         loss = cost - 1.0
         prediction = accumulate(self._gram, self._moment, self._square, self._count,
                                 self._theta, arm, self._unit(context), loss)

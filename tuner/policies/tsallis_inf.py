@@ -164,6 +164,8 @@ class TsallisINF(Policy):
     1.0
     """
 
+    SHIFTED_COSTS = True
+
     def __init__(self, arms, seed=None):
         super().__init__(arms, seed)
         self._core = TsallisCore(self.n_arms)
@@ -191,7 +193,7 @@ class TsallisINF(Policy):
     def _probabilities(self, context):
         return self._core.probabilities()
 
-    def _update(self, arm, probability, cost, context):
+    def _update(self, arm, probability, cost, context, censored=False):
         self._core.update(arm, probability, cost)
 
     def _state(self):

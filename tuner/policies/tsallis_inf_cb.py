@@ -42,6 +42,8 @@ class TsallisINFCB(Policy):
     [0.333333333333, 0.333333333333, 0.333333333333]
     """
 
+    SHIFTED_COSTS = True
+
     contextual = True
 
     def __init__(self, arms, bounds, bins=5, seed=None):
@@ -64,7 +66,7 @@ class TsallisINFCB(Policy):
     def _probabilities(self, context):
         return self._bin(context).probabilities()
 
-    def _update(self, arm, probability, cost, context):
+    def _update(self, arm, probability, cost, context, censored=False):
         self._bin(context).update(arm, probability, cost)
 
     def _state(self):
