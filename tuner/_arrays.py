@@ -9,8 +9,12 @@ import numpy as np
 
 
 def pack_array(array) -> dict:
-    """A JSON-ready record of a float64 array: its shape and its bytes, compressed (zlib) and
-    base64-encoded. Exact: :func:`unpack_array` gives back the same values, bit for bit.
+    """A JSON-ready record of a float64 array: its shape and its bytes, compressed and encoded
+    as text. Exact: :func:`unpack_array` gives back the same values, bit for bit.
+
+    The bytes are grouped by their position in the number (all first bytes, then all second
+    bytes, ...), which puts signs and exponents together, then compressed (zlib) and encoded
+    in base 64: statistics that share their magnitudes take well under half their raw size.
 
     Examples
     --------
@@ -21,7 +25,8 @@ def pack_array(array) -> dict:
     [0.1, -2.5, 1e+300]
     """
     array = np.ascontiguousarray(array, dtype="<f8")
-    data = base64.b64encode(zlib.compress(array.tobytes(), 1)).decode("ascii")
+    grouped = array.reshape(-1).view(np.uint8).reshape(-1, 8).T.tobytes()
+    data = base64.b64encode(zlib.compress(grouped, 6)).decode("ascii")
     return {"shape": list(array.shape), "zlib64": data}
 
 
@@ -36,7 +41,9 @@ def unpack_array(record, shape=None) -> np.ndarray:
     try:
         stored = tuple(int(n) for n in record["shape"])
         raw = zlib.decompress(base64.b64decode(record["zlib64"], validate=True))
-        array = np.frombuffer(raw, dtype="<f8").reshape(stored).astype(np.float64)
+        size = int(np.prod(stored, dtype=np.int64))
+        grouped = np.frombuffer(raw, dtype=np.uint8).reshape(8, size)
+        array = grouped.T.copy().view("<f8").reshape(stored).astype(np.float64)
     except (KeyError, ValueError, zlib.error) as exc:
         raise TypeError(f"malformed array record: {exc}") from exc
     if shape is not None and stored != tuple(shape):

@@ -37,7 +37,7 @@ def default_policy(arms, *, bounds=None, seed=None) -> RobustLCB:
     >>> import numpy as np
     >>> policy = default_policy(np.linspace(1.0, 1.95, 20), bounds=(0.0, 10.0), seed=0)
     >>> policy.contextual, policy.levels
-    (True, 8)
+    (True, 7)
     >>> default_policy([1.0, 1.5, 1.9]).contextual
     False
     """

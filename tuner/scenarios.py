@@ -124,11 +124,13 @@ class Play:
         return float(self.costs.sum())
 
 
-def play(policy, scenario: Scenario, *, batch: int = 1) -> Play:
+def play(policy, scenario: Scenario, *, batch: int = 1, scale: float = 1.0) -> Play:
     """Replay ``policy`` against ``scenario`` through a :class:`~tuner.Tuner`.
 
     ``batch`` trials are asked before any of them is told (``batch`` parallel workers that
-    start together); they are then told in the order asked.
+    start together); they are then told in the order asked. A contextual policy on a scenario
+    without contexts sees the middle of its bounds every time. The policy is told the costs
+    times ``scale`` (another unit); the returned costs are the scenario's.
     """
     tuner = Tuner(policy, keep_history=False)
     steps = scenario.steps
@@ -136,25 +138,28 @@ def play(policy, scenario: Scenario, *, batch: int = 1) -> Play:
     arms = np.asarray(policy.arms)
     index = {float(v): i for i, v in enumerate(scenario.arms)}
     columns = np.array([index[float(v)] for v in arms])
-    contextual = policy.contextual and scenario.contexts is not None
+    contexts = scenario.contexts
+    if policy.contextual and contexts is None:
+        contexts = np.full(steps, 0.5 * (policy.bounds[0] + policy.bounds[1]))
     with warnings.catch_warnings():
         # Misdeclared bounds are a scenario: the clipping is expected, not news.
         warnings.simplefilter("ignore", ContextOutOfBoundsWarning)
-        _replay(tuner, scenario, batch, columns, contextual, chosen)
+        _replay(tuner, scenario, batch, columns, contexts if policy.contextual else None,
+                chosen, float(scale))
     return Play(chosen, scenario.costs[np.arange(steps), chosen])
 
 
-def _replay(tuner, scenario, batch, columns, contextual, chosen):
+def _replay(tuner, scenario, batch, columns, contexts, chosen, scale):
     steps = scenario.steps
     for first in range(0, steps, batch):
         trials = []
         for t in range(first, min(first + batch, steps)):
-            context = float(scenario.contexts[t]) if contextual else None
+            context = None if contexts is None else float(contexts[t])
             trials.append((t, tuner.ask(context)))
         for t, trial in trials:
             column = columns[trial.arm]
             chosen[t] = column
-            tuner.tell(trial, float(scenario.costs[t, column]),
+            tuner.tell(trial, scale * float(scenario.costs[t, column]),
                        censored=bool(scenario.censored[t, column]))
 
 

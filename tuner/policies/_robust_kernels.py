@@ -4,10 +4,10 @@ The statistics live on the dyadic context tree of :mod:`._unimodal_kernels` (mem
 forget lazily) and are kept for the logarithm of the cost. Packed layout (one Python-to-Numba
 call costs about 0.2 us per argument):
 
-* ``stats[field, memory, cell, arm]`` with the fields ``WEIGHT`` (costs), ``LOG_SUM`` (sum of
-  their logs, censored costs as the caps they are), ``CENSORED`` (censored costs) and
-  ``CLEAN``, ``CLEAN_SUM``, ``CLEAN_SQUARES`` (count, sum and sum of squares of the logs of the
-  uncensored costs);
+* ``stats[field, memory, cell, arm]`` with the fields ``CLEAN``, ``CLEAN_SUM``,
+  ``CLEAN_SQUARES`` (count, sum and sum of squares of the logs of the uncensored costs) and
+  ``CENSORED``, ``CENSORED_SUM`` (count and sum of the logs of the censored costs, the caps
+  they are): mostly zeros, so the saved state stays small;
 * ``stamp[memory, cell]``: the step at which a cell of a memory was last discounted;
 * ``vector``: the scalars named ``V_*`` below, then one prediction error per memory, then one
   per level of the context tree;
@@ -25,10 +25,10 @@ import math
 import numpy as np
 from numba import njit
 
-from ._unimodal_kernels import _decay, _row, decision_row, memory_in_use, needed_count
+from ._unimodal_kernels import _decay, _row, memory_in_use, needed_count
 
-WEIGHT, LOG_SUM, CENSORED, CLEAN, CLEAN_SUM, CLEAN_SQUARES = range(6)
-FIELDS = 6
+CLEAN, CLEAN_SUM, CLEAN_SQUARES, CENSORED, CENSORED_SUM = range(5)
+FIELDS = 5
 
 (V_SS, V_DOF, V_STEP, V_SINCE, V_UP, V_DOWN, V_UP_RUN, V_DOWN_RUN, V_UP_SUM, V_DOWN_SUM,
  V_RVAR, V_RN, V_RESETS, V_START, V_ERR) = range(15)
@@ -36,12 +36,14 @@ FIELDS = 6
  P_DRIFT, P_THRESHOLD, P_KEEP, P_INHERIT, P_FORGET) = range(13)
 
 VARIANCE_PRIOR = 4.0
+OUTLIER = 3.0
+"""Standard deviations above an arm's mean at which a censored outlier enters it."""
 """Degrees of freedom of the pooled variance in an arm's own variance estimate."""
 WARMUP = 10
 """Predictions a change detector sees before it may raise an alarm."""
 RESIDUAL_WINDOW = 50.0
 """Effective number of recent residuals in the detector's scale."""
-CLIP = 3.0
+CLIP = 5.0
 """Standardised residuals are clipped to this size before they enter the detector."""
 SD_FLOOR = 1e-3
 """Smallest noise level the detector assumes (iteration counts are integers)."""
@@ -71,12 +73,68 @@ def _deviation(n, s, ss):
 
 
 @njit(cache=True)
-def _estimate(cell, j, variance):
+def _weight(cell, j):
+    """Costs of arm ``j`` in ``cell`` (a ``stats[:, memory, row]`` slice)."""
+    return cell[CLEAN, j] + cell[CENSORED, j]
+
+
+@njit(cache=True)
+def _mean(cell, j):
+    """Mean log-cost of arm ``j`` in ``cell`` (which has costs of it)."""
+    return (cell[CLEAN_SUM, j] + cell[CENSORED_SUM, j]) / (cell[CLEAN, j] + cell[CENSORED, j])
+
+
+@njit(cache=True)
+def _decision_row(stats, stamp, forget, step, levels, x, needed, g):
+    """Row of the finest cell at ``x`` (of at most ``levels`` levels) whose discounted costs
+    in memory ``g`` number ``needed`` (else the root)."""
+    for level in range(levels - 1, 0, -1):
+        r = _row(level, x)
+        seen = 0.0
+        for j in range(stats.shape[3]):
+            seen += stats[CLEAN, g, r, j] + stats[CENSORED, g, r, j]
+        if seen * _decay(forget, step, stamp[g, r]) >= needed:
+            return r
+    return 0
+
+
+@njit(cache=True)
+def censoring_rate(stats):
+    """The share of censored costs over all arms and contexts (the root of memory 0)."""
+    censored = 0.0
+    total = 0.0
+    for j in range(stats.shape[3]):
+        censored += stats[CENSORED, 0, 0, j]
+        total += stats[CLEAN, 0, 0, j] + stats[CENSORED, 0, 0, j]
+    return censored / total if total > 0.0 else 0.0
+
+
+@njit(cache=True)
+def _estimate(cell, j, variance, rate):
     """The log of arm ``j``'s mean cost in ``cell`` (a ``stats[:, g, r]`` slice with costs of
-    it): ``mu + var / 2``, ``var`` the arm's uncensored variance shrunk towards ``variance``."""
-    q, d = _deviation(cell[CLEAN, j], cell[CLEAN_SUM, j], cell[CLEAN_SQUARES, j])
+    it): ``mu + var / 2``, ``mu`` the mean log of its costs and ``var`` the variance of its
+    uncensored log-costs, shrunk towards ``variance``.
+
+    Censored costs (caps, lower bounds) enter ``mu`` at their caps when the arm is capped
+    more often than the share ``rate`` of all costs can explain (its failures are its own);
+    otherwise they are outliers of hard instances that cap every arm alike and enter at most
+    ``OUTLIER`` standard deviations above the arm's uncensored mean. An arm with censored
+    costs only is estimated by its caps."""
+    clean = cell[CLEAN, j]
+    censored = cell[CENSORED, j]
+    if clean <= 0.0:
+        return cell[CENSORED_SUM, j] / censored
+    q, d = _deviation(clean, cell[CLEAN_SUM, j], cell[CLEAN_SQUARES, j])
     own = (q + VARIANCE_PRIOR * variance) / (d + VARIANCE_PRIOR)
-    return cell[LOG_SUM, j] / cell[WEIGHT, j] + 0.5 * own
+    total = cell[CLEAN_SUM, j]
+    if censored > 0.0:
+        caps = cell[CENSORED_SUM, j]
+        n = clean + censored
+        if censored <= n * rate + 3.0 * math.sqrt(n * rate) + 1.0:
+            caps = min(caps, censored * (total / clean + OUTLIER * math.sqrt(own)))
+        total += caps
+        clean += censored
+    return total / clean + 0.5 * own
 
 
 @njit(cache=True)
@@ -105,8 +163,8 @@ def _cell(stats, stamp, vector, params, x, g):
     forget = params[P_FORGET:]
     sd = pooled_sd(vector, params[P_PRIOR_SD])
     needed = needed_count(sd, params[P_MIN_COUNT], params[P_REFERENCE_SD])
-    row = decision_row(stats[WEIGHT, g], stamp[g], forget[g], vector[V_STEP],
-                       depth(vector, params), x, needed)
+    row = _decision_row(stats, stamp, forget[g], vector[V_STEP], depth(vector, params), x,
+                        needed, g)
     return row, _decay(forget[g], vector[V_STEP], stamp[g, row]), sd
 
 
@@ -128,17 +186,18 @@ def estimates(stats, stamp, vector, params, g, row, x, pending, means, plays):
     forget = params[P_FORGET + g]
     step = vector[V_STEP]
     variance = pooled_sd(vector, params[P_PRIOR_SD]) ** 2
+    rate = censoring_rate(stats)
     factor = _decay(forget, step, stamp[g, row])
     level = _level(row)
     for j in range(means.size):
-        n = stats[WEIGHT, g, row, j] * factor
-        total = n * _estimate(stats[:, g, row], j, variance) if n > 0.0 else 0.0
+        n = _weight(stats[:, g, row], j) * factor
+        total = n * _estimate(stats[:, g, row], j, variance, rate) if n > 0.0 else 0.0
         for coarser in range(level - 1, -1, -1):
             r = _row(coarser, x)
-            if stats[WEIGHT, g, r, j] > 0.0:
-                weight = min(stats[WEIGHT, g, r, j] * _decay(forget, step, stamp[g, r]),
+            if _weight(stats[:, g, r], j) > 0.0:
+                weight = min(_weight(stats[:, g, r], j) * _decay(forget, step, stamp[g, r]),
                              params[P_INHERIT])
-                total += weight * _estimate(stats[:, g, r], j, variance)
+                total += weight * _estimate(stats[:, g, r], j, variance, rate)
                 n += weight
                 break
         means[j] = total / n if n > 0.0 else math.inf
@@ -146,22 +205,24 @@ def estimates(stats, stamp, vector, params, g, row, x, pending, means, plays):
 
 
 @njit(cache=True)
-def _improvement(stats, vector, params, pending, sd, weights):
+def _improvement(stats, vector, params, pending, sd, weights, cheapness):
     """Fill ``weights`` with each arm's probability of improving on the leader's estimate at
     the root of the memory that forgets nothing (what is known of an arm over all contexts and
-    times, so that far arms known to be costly stay unlikely); the leader's is zero. Returns
-    their sum (-1 before any cost).
+    times, so that far arms known to be costly stay unlikely), and ``cheapness`` with the
+    leader's estimated cost over the arm's; the leader's weight is zero. Returns the sum of
+    the weights (-1 before any cost).
 
     An untried arm's estimate is interpolated between its nearest tried neighbours, with a
     spread that grows with the distance to them: the exploration goes coarse to fine."""
     k = weights.size
     root = stats[:, 0, 0]
     variance = sd * sd
+    rate = censoring_rate(stats)
     leader = -1
     best = math.inf
     for j in range(k):
-        if root[WEIGHT, j] > 0.0:
-            value = _estimate(root, j, variance)
+        if _weight(root, j) > 0.0:
+            value = _estimate(root, j, variance, rate)
             if value < best:
                 best = value
                 leader = j
@@ -170,35 +231,37 @@ def _improvement(stats, vector, params, pending, sd, weights):
     tau = params[P_TAU]
     left = -1
     for j in range(k):
-        if root[WEIGHT, j] > 0.0:
+        if _weight(root, j) > 0.0:
             left = j
         weights[j] = left          # nearest tried arm at or below j, for the pass below
     right = -1
     norm = 0.0
     for j in range(k - 1, -1, -1):
-        if root[WEIGHT, j] > 0.0:
+        if _weight(root, j) > 0.0:
             right = j
         lo = int(weights[j])
         if j == leader:
             weights[j] = 0.0
+            cheapness[j] = 0.0
             continue
-        if root[WEIGHT, j] > 0.0:
-            mean = _estimate(root, j, variance)
-            dev = sd / math.sqrt(root[WEIGHT, j] + pending[j])
+        if _weight(root, j) > 0.0:
+            mean = _estimate(root, j, variance, rate)
+            dev = sd / math.sqrt(_weight(root, j) + pending[j])
         else:
             if lo >= 0 and right >= 0:
-                m_lo = _estimate(root, lo, variance)
-                m_hi = _estimate(root, right, variance)
+                m_lo = _estimate(root, lo, variance, rate)
+                m_hi = _estimate(root, right, variance, rate)
                 mean = m_lo + (m_hi - m_lo) * (j - lo) / (right - lo)
                 d = min(j - lo, right - j)
             elif lo >= 0:
-                mean = _estimate(root, lo, variance)
+                mean = _estimate(root, lo, variance, rate)
                 d = j - lo
             else:
-                mean = _estimate(root, right, variance)
+                mean = _estimate(root, right, variance, rate)
                 d = right - j
             dev = math.sqrt(variance + (tau * d) ** 2) / math.sqrt(1.0 + pending[j])
         weights[j] = 0.5 * math.erfc((mean - best) / (dev * math.sqrt(2.0)))
+        cheapness[j] = math.exp(min(best - mean, 0.0))
         norm += weights[j]
     return norm
 
@@ -212,7 +275,8 @@ def decide(stats, stamp, vector, params, pending, x, weights):
     lower confidence bound ``estimate - confidence sd sqrt(2 log N / n)``. ``eps`` is the
     probability of exploring instead, with the arm drawn from ``weights``: the
     :func:`exploration_rate` times the arms' summed probability of improvement (at most one,
-    see :func:`_improvement`) plus a uniform floor, the weights in proportion; it is one while
+    see :func:`_improvement`) plus a floor spread over the arms in proportion to their
+    cheapness (so that its expected cost is bounded), the weights in proportion; it is one while
     the leader's costs are mostly censored (they are only a bound). Before any cost the arms
     are handed out from the start outwards, the least pending first (``eps = 0``).
     """
@@ -251,20 +315,22 @@ def decide(stats, stamp, vector, params, pending, x, weights):
         if bound < lowest:
             lowest = bound
             local = j
-    plausible = _improvement(stats, vector, params, pending, sd, weights)
+    cheapness = np.empty(k)
+    plausible = _improvement(stats, vector, params, pending, sd, weights, cheapness)
     if plausible < 0.0 or k < 2:
         weights[:] = 0.0
         return local, 0.0
+    # The floor weighs each arm by its cheapness, so that its expected cost stays bounded
+    # however costly the far arms are.
     floor = params[P_FLOOR] / (k - 1)
     scale = 1.0 / max(plausible, 1.0)
     norm = 0.0
     for j in range(k):
-        weights[j] = weights[j] * scale + (floor if j != leader else 0.0)
+        weights[j] = weights[j] * scale + floor * cheapness[j]
         norm += weights[j]
     for j in range(k):
         weights[j] /= norm
-    n = stats[WEIGHT, g, row, leader]
-    if n > 0.0 and stats[CENSORED, g, row, leader] > 0.5 * n:
+    if stats[CENSORED, g, row, leader] > stats[CLEAN, g, row, leader]:
         return local, 1.0
     return local, exploration_rate(vector, params, k) * min(norm, 1.0)
 
@@ -335,23 +401,22 @@ def _watch(vector, params, residual):
 
 @njit(cache=True)
 def _matters(stats, stamp, vector, params, x, g, arm, shift):
-    """Whether a shift of ``arm``'s log-cost by ``shift`` would change the choice at ``x``: the
-    leader getting costlier than the next best arm, or another arm cheaper than the leader."""
+    """Whether a shift of the log-costs by ``shift`` would change the choice at ``x``: a rise
+    that would cost the leader its place (the costs of the arms played went up, and the
+    leader is played most), or a fall of ``arm``'s cost below the leader's."""
     k = stats.shape[3]
     row, _, _ = _cell(stats, stamp, vector, params, x, g)
     means = np.empty(k)
     plays = np.empty(k)
     estimates(stats, stamp, vector, params, g, row, x, np.zeros(k), means, plays)
     leader = np.argmin(means)
-    if arm == leader:
-        if shift < 0.0:
-            return False
+    if shift > 0.0:
         second = math.inf
         for j in range(k):
             if j != leader and means[j] < second:
                 second = means[j]
         return means[leader] + shift > second
-    return means[arm] + shift < means[leader]
+    return arm != leader and means[arm] + shift < means[leader]
 
 
 @njit(cache=True)
@@ -373,10 +438,10 @@ def update_packed(stats, stamp, vector, params, pending, x, arm, cost, censored)
     scored = True
     alarm = False
     for g in range(memories):
-        r = decision_row(stats[WEIGHT, g], stamp[g], forget[g], step, levels, x, needed)
-        n = stats[WEIGHT, g, r, arm]
+        r = _decision_row(stats, stamp, forget[g], step, levels, x, needed, g)
+        n = _weight(stats[:, g, r], arm)
         if n > 0.0:
-            residual = y - stats[LOG_SUM, g, r, arm] / n
+            residual = y - _mean(stats[:, g, r], arm)
             misses[g] = residual * residual
             if g == 0 and n >= 2.0:       # the memory that forgets nothing watches
                 shift = _watch(vector, params, residual)
@@ -391,9 +456,8 @@ def update_packed(stats, stamp, vector, params, pending, x, arm, cost, censored)
     prediction = math.nan
     for level in range(levels):
         r = _row(level, x)
-        n = stats[WEIGHT, in_use, r, arm]
-        if n > 0.0:
-            prediction = stats[LOG_SUM, in_use, r, arm] / n
+        if _weight(stats[:, in_use, r], arm) > 0.0:
+            prediction = _mean(stats[:, in_use, r], arm)
         if prediction == prediction:
             vector[V_ERR + memories + level] += (y - prediction) ** 2
     for g in range(memories):
@@ -409,10 +473,9 @@ def update_packed(stats, stamp, vector, params, pending, x, arm, cost, censored)
             if pooled:
                 q0, d0 = _deviation(stats[CLEAN, g, r, arm], stats[CLEAN_SUM, g, r, arm],
                                     stats[CLEAN_SQUARES, g, r, arm])
-            stats[WEIGHT, g, r, arm] += 1.0
-            stats[LOG_SUM, g, r, arm] += y
             if censored:
                 stats[CENSORED, g, r, arm] += 1.0
+                stats[CENSORED_SUM, g, r, arm] += y
             else:
                 stats[CLEAN, g, r, arm] += 1.0
                 stats[CLEAN_SUM, g, r, arm] += y

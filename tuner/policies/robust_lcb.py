@@ -119,7 +119,7 @@ class RobustLCB(Policy):
     INHERIT = 0.0
     """Weight (in costs) of a coarser context bin's estimate of an arm in a finer bin's."""
 
-    def __init__(self, arms, bounds=None, *, levels=8, min_count=8, confidence=1.0,
+    def __init__(self, arms, bounds=None, *, levels=7, min_count=8, confidence=1.0,
                  explore=0.3, start=None, seed=None):
         super().__init__(arms, seed)
         self.contextual = bounds is not None
@@ -239,6 +239,8 @@ class RobustLCB(Policy):
         for name in cls._ARRAYS:          # written into the arrays, in place
             old = getattr(policy, "_" + name)
             old[...] = unpack_array(state[name], old.shape)
+        if not np.isfinite(policy._stats).all():
+            raise TypeError("the statistics hold values that are not finite")
         if not 0 <= policy._vector[kernels.V_START] < policy.n_arms:
             raise TypeError("the start arm is out of range")
         return policy
