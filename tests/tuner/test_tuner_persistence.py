@@ -115,3 +115,33 @@ def test_a_tampered_outstanding_trial_is_refused_on_loading(tmp_path, field, val
     path.write_text(json.dumps(state))
     with pytest.raises(StateError, match="malformed"):
         Tuner.load(path)
+
+
+def test_packed_arrays_round_trip_bit_for_bit_and_refuse_damage():
+    from tuner._arrays import pack_array, unpack_array
+
+    rng = np.random.default_rng(0)
+    for array in (rng.normal(size=(5, 1, 127, 20)) * 10.0 ** rng.integers(-300, 300, 1),
+                  np.zeros((0, 3)), np.array([np.finfo(float).tiny, -0.0, 1e308])):
+        back = unpack_array(json.loads(json.dumps(pack_array(array))))
+        assert back.shape == array.shape
+        assert back.tobytes() == np.ascontiguousarray(array, dtype=float).tobytes()
+    record = pack_array(np.arange(6.0))
+    with pytest.raises(TypeError, match="shape"):
+        unpack_array(record, (7,))
+    with pytest.raises(TypeError, match="malformed"):
+        unpack_array({**record, "zlib64": record["zlib64"][:-8]})
+    with pytest.raises(TypeError, match="malformed"):
+        unpack_array({"shape": [2]})
+
+
+def test_the_log_keeps_every_told_trial_and_drops_a_torn_last_line(tmp_path):
+    log = tmp_path / "trials.jsonl"
+    tuner = Tuner(POLICIES[0][1](0), keep_history=False, log=log)
+    _rounds(tuner, 7, np.random.default_rng(0))
+    assert tuner.history == []
+    records = read_log(log)
+    assert [r["id"] for r in records] == list(range(7))
+    with open(log, "a") as f:
+        f.write('{"id": 7, "arm"')                  # a crash while the line was written
+    assert len(read_log(log)) == 7

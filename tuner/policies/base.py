@@ -62,8 +62,10 @@ class Policy(ABC):
 
     Notes
     -----
-    Costs are finite numbers > 0, lower is better. The learners are built for costs >= 1 such as
-    iteration counts, where 1 is the ideal: they learn from ``cost - 1``.
+    Costs are finite numbers > 0, lower is better. The paper's learners (those with
+    :attr:`SHIFTED_COSTS`) are built for costs >= 1 such as iteration counts, where 1 is the
+    ideal: they learn from ``cost - 1``. :class:`RobustLCB`, the default, decides the same in
+    any unit.
     """
 
     contextual: bool = False
