@@ -70,9 +70,11 @@ class Tuner:
     The faithful learners of the paper (Tsallis-INF, its binned form, ChebCB) are built for
     costs >= 1 such as iteration counts (1 is the ideal; they learn from ``cost - 1``): their
     decisions depend on the unit, and the tuner warns once with
-    :class:`~tuner.CostScaleWarning` when one of them is told a cost below 1. A solve that failed or was stopped (for example at ``maxiter``) is told with its
-    cap as the cost and ``censored=True``: a policy that tells the two apart takes the cap as
-    a lower bound, the others learn from it, and the history marks it.
+    :class:`~tuner.CostScaleWarning` when one of them is told a cost below 1.
+
+    A solve that failed or was stopped (for example at ``maxiter``) is told with its cap as
+    the cost and ``censored=True``: a policy that tells the two apart takes the cap as a lower
+    bound, the others learn from it, and the history marks it.
 
     Several trials may be outstanding at once (parallel workers); the default policy counts
     them as plays of their arms, so that they spread.
