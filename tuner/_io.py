@@ -56,18 +56,30 @@ def write_text_atomic(path, text: str) -> None:
 
 
 def append_json_line(path, data) -> None:
-    """Append ``data`` to ``path`` as one line of JSON (the file is created if needed)."""
-    with open(os.fspath(path), "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(data, allow_nan=False, separators=(",", ":")) + "\n")
+    """Append ``data`` to ``path`` as one line of JSON (the file is created if needed). A last
+    line left without its newline (a write cut short by a crash) is closed first, so that the
+    new line stays whole."""
+    line = json.dumps(data, allow_nan=False, separators=(",", ":")) + "\n"
+    with open(os.fspath(path), "ab+") as handle:
+        if handle.tell() > 0:
+            handle.seek(-1, os.SEEK_END)
+            if handle.read(1) != b"\n":
+                line = "\n" + line
+        handle.write(line.encode("utf-8"))
 
 
 def read_json_lines(path) -> list:
-    """The values of a file of JSON lines; a last line without its newline (cut short) is
-    left out."""
+    """The values of a file of JSON lines, leaving out lines cut short by a crash (the last
+    one without its newline, and any that is not valid JSON)."""
     with open(os.fspath(path), encoding="utf-8") as handle:
-        text = handle.read()
-    lines = text.split("\n")
-    return [json.loads(line) for line in lines[:-1] if line.strip()]
+        lines = handle.read().split("\n")
+    values = []
+    for line in lines[:-1]:
+        try:
+            values.append(json.loads(line))
+        except ValueError:
+            continue
+    return values
 
 
 def read_json(path):

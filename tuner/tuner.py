@@ -66,7 +66,9 @@ class Tuner:
     Notes
     -----
     Costs are finite numbers > 0, lower is better, in any unit for the default policy
-    (:class:`~tuner.RobustLCB` decides the same whether costs are seconds or milliseconds).
+    (:class:`~tuner.RobustLCB` compares differences of logarithms, which a change of unit
+    leaves as they are: it decides the same whether costs are seconds or milliseconds, but
+    for rounding in the last digit).
     The faithful learners of the paper (Tsallis-INF, its binned form, ChebCB) are built for
     costs >= 1 such as iteration counts (1 is the ideal; they learn from ``cost - 1``): their
     decisions depend on the unit, and the tuner warns once with
@@ -121,8 +123,9 @@ class Tuner:
 
         Each is a new dict with keys ``id``, ``arm``, ``value``, ``probability``, ``context``,
         ``cost`` and ``censored``. The history is not part of the saved state (whose size does
-        not grow with the run): a tuner loaded from a file starts with an empty one. For a
-        record of the whole run across saves, give the tuner a ``log`` file and read it with
+        not grow with the run): a tuner loaded from a file starts with an empty one (or, from
+        a file of the previous format, with the history that file held). For a record of the
+        whole run across saves, give the tuner a ``log`` file and read it with
         :func:`read_log`.
         """
         return [{**trial.as_dict(), "cost": cost, "censored": censored}
@@ -169,7 +172,7 @@ class Tuner:
         if value < 1.0 and not self._warned_scale and self.policy.SHIFTED_COSTS:
             self._warn_scale(value)
         # The trial's fields came from the policy (or were checked on loading): learn directly.
-        self.policy._update(trial.arm, trial.probability, value, trial.context, censored)
+        self.policy._learn(trial.arm, trial.probability, value, trial.context, censored)
         del self._outstanding[trial.id]
         if self.keep_history:
             self._history.append((trial, value, censored))
@@ -285,7 +288,7 @@ class Tuner:
         return cls.from_state_dict(state, keep_history=keep_history, log=log)
 
     def __repr__(self) -> str:
-        return (f"Tuner({self.policy!r}, told={len(self._history)}, "
+        return (f"Tuner({self.policy!r}, asked={self._next_id}, "
                 f"outstanding={len(self._outstanding)})")
 
 
@@ -304,8 +307,10 @@ def _trial_from_record(record: dict, policy: Policy) -> Trial:
 def read_log(path) -> list[dict]:
     """The records a tuner with ``log=path`` appended, one per told trial, in the order told.
 
-    Each record has the keys of :attr:`Tuner.history`. A last line cut short (a crash while it
-    was written) is left out.
+    Each record has the keys of :attr:`Tuner.history`. Lines cut short by a crash are left
+    out. A run resumed from a save repeats the trials told after that save (the same ids, in
+    the order of the rerun), so an id may appear twice: the later record is the one the
+    resumed run learned from.
 
     Examples
     --------

@@ -174,12 +174,15 @@ def test_out_of_bounds_context_is_clipped_with_a_warning(make):
 def test_average_cost_approaches_the_best_arm(make):
     """On 5 arms with costs 1 + Exponential(mean_i), the cost over the last quarter of T rounds
     comes closer to the best arm's as T grows (T = 200 vs 2000, averaged over two seeds), or
-    stays within 0.1 of it (a learner whose exploration never dies out keeps a small excess)."""
+    for a learner whose exploration never dies out (RobustLCB), stays within 0.1 of it."""
     best = 1.0 + EXCESS_MEANS.min()
     excess = {}
     for rounds in (200, 2000):
         tails = [play_bandit(make(seed), rounds, seed + 100)[-rounds // 4:].mean()
                  for seed in (0, 1)]
         excess[rounds] = float(np.mean(tails)) - best
-    assert excess[2000] < max(excess[200], 0.1)
+    if any(make is f for name, f in LEARNERS if name.startswith("RobustLCB")):
+        assert excess[2000] < max(excess[200], 0.1)
+    else:
+        assert excess[2000] < excess[200]
     assert excess[2000] < 0.3           # the gap to the second-best arm is 2

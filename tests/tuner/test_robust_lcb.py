@@ -255,3 +255,71 @@ def test_every_scenario_is_built_and_replayed_by_each_kind_of_policy():
             assert play(policy, s, batch=7).costs.shape == (60,)
     with pytest.raises(ValueError, match="unknown scenario"):
         make_scenario("nope")
+
+
+@pytest.mark.parametrize("field, index, value", [
+    ("vector", 1, -2.0), ("vector", 3, -3.0), ("vector", 0, float("nan")),
+    ("pending", 0, float("nan")), ("pending", 1, -1.0), ("pending", 2, 0.5),
+    ("stats", (0, 0, 0, 1), -1.0), ("stamp", (0, 0), 1e9), ("vector", 13, 2.5),
+    ("vector", 13, 99.0)])
+def test_a_damaged_state_is_refused_when_loaded(field, index, value):
+    from tuner._arrays import pack_array, unpack_array
+    from tuner.errors import StateError
+
+    policy = RobustLCB([1.0, 1.2, 1.4, 1.6], seed=0)
+    for k in range(30):
+        arm, p = policy.choose()
+        policy.update(arm, p, 10.0 + k % 3)
+    state = policy.state_dict()
+    array = unpack_array(state[field])
+    array[index] = value
+    with pytest.raises(StateError, match="malformed RobustLCB state"):
+        RobustLCB.from_state_dict({**state, field: pack_array(array)})
+    with pytest.raises(StateError, match="malformed"):
+        RobustLCB.from_state_dict({**state, "levels": 0, "bounds": [0.0, 1.0]})
+
+
+def test_extreme_costs_are_handled():
+    for low, high in ((1e-300, 1e300), (5e-324, 1.0), (1.0, 1.7e308)):
+        policy = RobustLCB([1.0, 2.0, 3.0], seed=0)
+        for cost in (low, high, low, high, 1.0):
+            arm, p = policy.choose()
+            policy.update(arm, p, cost)
+        p = policy.probabilities()
+        assert np.isfinite(p).all() and p.sum() == pytest.approx(1.0)
+
+
+def test_a_choice_can_be_withdrawn_without_a_tuner():
+    policy = RobustLCB([1.0, 1.5, 1.9], seed=0)
+    arm, _ = policy.choose()
+    assert policy.pending.sum() == 1
+    policy.cancel(arm)
+    assert policy.pending.sum() == 0
+
+
+def test_a_policy_written_against_the_old_interface_still_works():
+    """A user's Policy subclass whose ``_update`` takes no censored flag."""
+    from tuner import Policy
+
+    class Last(Policy):
+        def __init__(self, arms, seed=None):
+            super().__init__(arms, seed)
+            self.seen = []
+
+        def _probabilities(self, context):
+            return np.full(self.n_arms, 1.0 / self.n_arms)
+
+        def _update(self, arm, probability, cost, context):
+            self.seen.append(cost)
+
+        def _state(self):
+            return {}
+
+        @classmethod
+        def _from_state(cls, state, rng):
+            return cls(state["arms"], rng)
+
+    t = Tuner(Last([1.0, 2.0], seed=0))
+    t.tell(t.ask(), 5.0, censored=True)
+    t.policy.update(0, 0.5, 7.0, censored=True)
+    assert t.policy.seen == [5.0, 7.0]

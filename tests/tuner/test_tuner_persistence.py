@@ -145,3 +145,13 @@ def test_the_log_keeps_every_told_trial_and_drops_a_torn_last_line(tmp_path):
     with open(log, "a") as f:
         f.write('{"id": 7, "arm"')                  # a crash while the line was written
     assert len(read_log(log)) == 7
+
+
+def test_a_line_appended_after_a_torn_one_stays_whole(tmp_path):
+    log = tmp_path / "trials.jsonl"
+    tuner = Tuner(POLICIES[0][1](0), log=log)
+    _rounds(tuner, 3, np.random.default_rng(0))
+    with open(log, "a") as f:
+        f.write('{"id": 3, "ar')                      # a crash mid-line
+    _rounds(tuner, 2, np.random.default_rng(1))       # the run goes on (or is resumed)
+    assert [r["id"] for r in read_log(log)] == [0, 1, 2, 3, 4]

@@ -25,7 +25,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._unimodal_kernels import _decay, _row, memory_in_use, needed_count
+from ._unimodal_kernels import _decay, _row, needed_count
 
 CLEAN, CLEAN_SUM, CLEAN_SQUARES, CENSORED, CENSORED_SUM = range(5)
 FIELDS = 5
@@ -36,9 +36,16 @@ FIELDS = 5
  P_DRIFT, P_THRESHOLD, P_KEEP, P_INHERIT, P_FORGET) = range(13)
 
 VARIANCE_PRIOR = 4.0
+"""Degrees of freedom of the pooled variance in an arm's own variance estimate."""
 OUTLIER = 3.0
 """Standard deviations above an arm's mean at which a censored outlier enters it."""
-"""Degrees of freedom of the pooled variance in an arm's own variance estimate."""
+MARGIN = 1e-9
+"""Relative margin by which a memory or a level must predict better to be preferred."""
+TINY = 1e-300
+"""Absolute margin of the same comparison (errors that are both zero tie)."""
+FORGOTTEN = 1e-9
+"""Weight below which a forgetting memory's record of an arm is dropped (before its numbers
+decay into subnormals, which stop decaying and would make meaningless means)."""
 WARMUP = 10
 """Predictions a change detector sees before it may raise an alarm."""
 RESIDUAL_WINDOW = 50.0
@@ -138,22 +145,31 @@ def _estimate(cell, j, variance, rate):
 
 
 @njit(cache=True)
+def _first_best(errors):
+    """Index of the smallest error, the first one unless another is smaller by a margin (so
+    that predictions equal but for rounding, which depends on the unit of the costs, never
+    decide)."""
+    best = 0
+    for i in range(1, errors.size):
+        if errors[i] < errors[best] * (1.0 - MARGIN) - TINY:
+            best = i
+    return best
+
+
+@njit(cache=True)
 def memory(vector, params):
-    """The memory whose predictions of the costs have been best so far."""
-    return memory_in_use(vector[V_ERR:V_ERR + params.size - P_FORGET])
+    """The memory whose predictions of the costs have been best so far (the one that forgets
+    nothing unless another is better by a margin)."""
+    return _first_best(vector[V_ERR:V_ERR + params.size - P_FORGET])
 
 
 @njit(cache=True)
 def depth(vector, params):
     """Levels of the context tree decisions may use: up to the level whose cells have
-    predicted the costs best so far (the coarsest on ties), so that a context that says
-    nothing about the cost is not split into bins that each learn alone."""
-    errors = vector[V_ERR + params.size - P_FORGET:]
-    best = 0
-    for level in range(1, errors.size):
-        if errors[level] < errors[best]:
-            best = level
-    return best + 1
+    predicted the costs best so far (the coarsest, unless a finer one is better by a margin),
+    so that a context that says nothing about the cost is not split into bins that each learn
+    alone."""
+    return _first_best(vector[V_ERR + params.size - P_FORGET:]) + 1
 
 
 @njit(cache=True)
@@ -191,10 +207,12 @@ def estimates(stats, stamp, vector, params, g, row, x, pending, means, plays):
     level = _level(row)
     for j in range(means.size):
         n = _weight(stats[:, g, row], j) * factor
+        if n < FORGOTTEN:
+            n = 0.0
         total = n * _estimate(stats[:, g, row], j, variance, rate) if n > 0.0 else 0.0
         for coarser in range(level - 1, -1, -1):
             r = _row(coarser, x)
-            if _weight(stats[:, g, r], j) > 0.0:
+            if _weight(stats[:, g, r], j) * _decay(forget, step, stamp[g, r]) >= FORGOTTEN:
                 weight = min(_weight(stats[:, g, r], j) * _decay(forget, step, stamp[g, r]),
                              params[P_INHERIT])
                 total += weight * _estimate(stats[:, g, r], j, variance, rate)
@@ -261,7 +279,7 @@ def _improvement(stats, vector, params, pending, sd, weights, cheapness):
                 d = right - j
             dev = math.sqrt(variance + (tau * d) ** 2) / math.sqrt(1.0 + pending[j])
         weights[j] = 0.5 * math.erfc((mean - best) / (dev * math.sqrt(2.0)))
-        cheapness[j] = math.exp(min(best - mean, 0.0))
+        cheapness[j] = math.exp(max(min(best - mean, 0.0), -700.0))
         norm += weights[j]
     return norm
 
@@ -328,6 +346,9 @@ def decide(stats, stamp, vector, params, pending, x, weights):
     for j in range(k):
         weights[j] = weights[j] * scale + floor * cheapness[j]
         norm += weights[j]
+    if not norm > 0.0:           # nothing to explore (a floor of zero)
+        weights[:] = 0.0
+        return local, 0.0
     for j in range(k):
         weights[j] /= norm
     if stats[CENSORED, g, row, leader] > stats[CLEAN, g, row, leader]:
@@ -465,9 +486,13 @@ def update_packed(stats, stamp, vector, params, pending, x, arm, cost, censored)
             r = _row(level, x)
             factor = _decay(forget[g], step, stamp[g, r])
             if factor != 1.0:
-                for i in range(FIELDS):
-                    for j in range(stats.shape[3]):
-                        stats[i, g, r, j] *= factor
+                for j in range(stats.shape[3]):
+                    if (stats[CLEAN, g, r, j] + stats[CENSORED, g, r, j]) * factor < FORGOTTEN:
+                        for i in range(FIELDS):
+                            stats[i, g, r, j] = 0.0
+                    else:
+                        for i in range(FIELDS):
+                            stats[i, g, r, j] *= factor
             stamp[g, r] = step
             pooled = g == 0 and level == levels - 1 and not censored
             if pooled:

@@ -65,7 +65,7 @@ class Policy(ABC):
     Costs are finite numbers > 0, lower is better. The paper's learners (those with
     :attr:`SHIFTED_COSTS`) are built for costs >= 1 such as iteration counts, where 1 is the
     ideal: they learn from ``cost - 1``. :class:`RobustLCB`, the default, decides the same in
-    any unit.
+    any unit (but for rounding in the last digit).
     """
 
     contextual: bool = False
@@ -140,15 +140,29 @@ class Policy(ABC):
         arm = check_arm_index(arm_index, self.n_arms)
         prob = check_probability(probability)
         value = check_cost(cost)
-        self._update(arm, prob, value, self.check_context(context), check_flag(censored))
+        self._learn(arm, prob, value, self.check_context(context), check_flag(censored))
+
+    def cancel(self, arm_index, context=None) -> None:
+        """Withdraw a choice of ``arm_index`` that will not be followed by :meth:`update`.
+
+        Only a policy that counts its outstanding choices (the default, which spreads parallel
+        trials) has anything to release; for the others this does nothing. The
+        :class:`~tuner.Tuner` calls it for :meth:`~tuner.Tuner.cancel`.
+        """
+        self._cancel(check_arm_index(arm_index, self.n_arms), self.check_context(context))
+
+    def _learn(self, arm: int, probability: float, cost: float, context: float | None,
+               censored: bool) -> None:
+        """Learn from already checked values and the censored flag (a policy that tells
+        censored costs apart overrides this; the others learn from the cap)."""
+        self._update(arm, probability, cost, context)
 
     @abstractmethod
     def _probabilities(self, context: float | None) -> np.ndarray:
         """The distribution for an already checked context."""
 
     @abstractmethod
-    def _update(self, arm: int, probability: float, cost: float, context: float | None,
-                censored: bool = False) -> None:
+    def _update(self, arm: int, probability: float, cost: float, context: float | None) -> None:
         """Learn from already checked values."""
 
     def _cancel(self, arm: int, context: float | None) -> None:  # noqa: B027 (optional hook)
@@ -201,7 +215,7 @@ class Policy(ABC):
             )
         try:
             return target._from_state(state, generator_from_state(state["rng"]))
-        except (KeyError, TypeError, IndexError) as exc:
+        except (KeyError, TypeError, IndexError, ValueError) as exc:
             raise StateError(f"malformed {name} state: {exc!r}") from exc
 
     def __repr__(self) -> str:

@@ -159,7 +159,7 @@ class ChebCB(Policy):
     def _probabilities(self, context):
         return weights_at(self._theta, self._unit(context), self._eta)
 
-    def _update(self, arm, probability, cost, context, censored=False):
+    def _update(self, arm, probability, cost, context):
         loss = cost - 1.0
         prediction = accumulate(self._gram, self._moment, self._square, self._count,
                                 self._theta, arm, self._unit(context), loss)

@@ -65,7 +65,7 @@ class Fixed(Policy):
         self.check_context(context)
         return self.index, 1.0
 
-    def _update(self, arm, probability, cost, context, censored=False):
+    def _update(self, arm, probability, cost, context):
         pass
 
     def _state(self):

@@ -33,31 +33,43 @@ class RobustLCB(Policy):
 
     Four guards keep it from being trapped where that picture fails:
 
-    * **Global exploration that never dies out.** A share
-      ``explore * sqrt(K / (t + K))`` of the choices (``t`` costs since the last restart) is
-      drawn over the whole grid, each arm in proportion to its probability of improving on
-      the leader, plus a uniform floor. An untried arm's mean is interpolated between its
-      nearest tried neighbours with a spread that grows with the distance to them, so the
-      search goes coarse to fine: across a plateau of equal costs it probes far arms first,
-      and it finds a second, better minimum or steps over a single bad arm. While the leader's
-      costs are mostly censored (a cap, a lower bound only) every choice explores.
-    * **Robust statistics.** Means are of ``log(cost)``: a decision does not depend on the
-      unit of the costs (seconds or iterations), a rare huge cost moves a mean by its
-      logarithm only, and heavy-tailed noise has finite log-moments. Censored costs enter the
-      means as the lower bounds they are and stay out of the noise estimate.
-    * **Change detection.** Each cost is compared with the prediction of the arm's mean; a
-      two-sided CUSUM of the standardised (clipped) residuals detects an abrupt change, upon
-      which every statistic is cut to the weight of ``keep`` costs (means kept), the noise
-      estimate too, and exploration starts afresh. Without context a second memory that
-      forgets (0.95 per cost) tracks slow drift, and decisions follow whichever memory has
-      predicted the costs better.
+    * **Global exploration that never dies out.** With probability up to
+      ``explore * sqrt(K / (t + K))`` (``t`` costs since the last restart; at most 1/2,
+      scaled down when no arm is likely to improve on the leader) a choice is drawn over the
+      whole grid, each arm in proportion to its probability of improving on the leader, plus
+      a floor that weighs the arms by their cheapness (the leader's cost over theirs, so its
+      expected cost stays bounded however costly the far arms are). An untried arm's cost is
+      interpolated between its nearest tried neighbours with a spread that grows with the
+      distance to them, so the search goes coarse to fine: across a plateau of equal costs it
+      probes far arms first, and it finds a second, better minimum or steps over a single bad
+      arm. While the leader's costs are mostly censored (a cap, a lower bound only) every
+      choice explores.
+    * **Robust statistics.** An arm's cost is estimated on the log scale (``mu + var / 2``:
+      the log of the mean cost for log-normal costs): decisions compare differences of
+      logarithms, which a change of unit (seconds or iterations) leaves as they are; a rare
+      huge cost moves an estimate by its logarithm only; heavy-tailed noise has finite
+      log-moments. Censored costs stay out of the noise estimate; in the means they count at
+      their caps when an arm is capped more often than all arms together are (its failures
+      are its own), and otherwise, as outliers of hard instances that cap every arm, at most
+      three standard deviations above the arm's mean.
+    * **Change detection.** Each cost is compared with the long memory's prediction for the
+      arm; a two-sided CUSUM of the standardised (clipped) residuals detects an abrupt change.
+      If the shift it estimates would change the choice, the search restarts from the arm that
+      led: every statistic is cleared, the noise estimate keeps ``KEEP`` degrees of freedom,
+      and exploration starts afresh. Without context a second memory that forgets (0.95 per
+      cost) tracks slow drift, and decisions follow whichever memory has predicted the costs
+      better.
     * **Parallel workers.** Trials asked for and not yet told count as plays of their arms,
       and the exploration draw is random (the policy's seeded generator), so a batch of
-      outstanding trials spreads over the leader, its neighbours and the grid.
+      outstanding trials spreads over the leader, its neighbours and the grid. A choice
+      stays outstanding until it is updated or withdrawn with :meth:`cancel` (the
+      :class:`~tuner.Tuner` does both).
 
     With context bounds the context interval is split dyadically as in :class:`UnimodalLCB`
-    (``levels`` levels, a decision uses the finest bin that holds enough costs), so the
-    resolution adapts to how often each context occurs and to how noisy the costs are.
+    (``levels`` levels; a decision uses the finest bin that holds enough costs, down to the
+    level whose bins have predicted the costs best so far), so the resolution adapts to how
+    often each context occurs, to how noisy the costs are and to how much the context says
+    about them.
 
     The saved state is a fixed set of statistics, whatever the number of costs seen.
 
@@ -109,7 +121,8 @@ class RobustLCB(Policy):
     """Noise up to which ``min_count`` costs suffice for a context bin to decide; at a pooled
     deviation ``sd`` above it a bin needs ``min_count (sd / 0.15)**2``."""
     FLOOR = 0.02
-    """Share of an exploration draw spread uniformly over the arms other than the leader."""
+    """Share of an exploration draw spread over the arms other than the leader, each weighted
+    by its cheapness (the leader's estimated cost over the arm's)."""
     TAU = 0.3
     """Spread of an untried arm's log-cost per arm of distance to the nearest tried one."""
     DRIFT, THRESHOLD = 0.5, 15.0
@@ -172,7 +185,10 @@ class RobustLCB(Policy):
             self._unit(context), self._rng.random(), self._weights)
         return int(self._order[arm]), probability
 
-    def _update(self, arm, probability, cost, context, censored=False):
+    def _update(self, arm, probability, cost, context):
+        self._learn(arm, probability, cost, context, False)
+
+    def _learn(self, arm, probability, cost, context, censored):
         kernels.update_packed(self._stats, self._stamp, self._vector, self._params,
                               self._pending, self._unit(context), int(self._rank[arm]), cost,
                               censored)
@@ -239,11 +255,31 @@ class RobustLCB(Policy):
         for name in cls._ARRAYS:          # written into the arrays, in place
             old = getattr(policy, "_" + name)
             old[...] = unpack_array(state[name], old.shape)
-        if not np.isfinite(policy._stats).all():
-            raise TypeError("the statistics hold values that are not finite")
-        if not 0 <= policy._vector[kernels.V_START] < policy.n_arms:
-            raise TypeError("the start arm is out of range")
+        policy._check_state()
         return policy
+
+    def _check_state(self):
+        """Refuse a loaded state that no run of this policy could have produced."""
+        k = kernels
+        counts = self._stats[[k.CLEAN, k.CENSORED]]
+        vector = self._vector
+        step = vector[k.V_STEP]
+        problems = [
+            (all(np.isfinite(a).all() for a in (self._stats, self._stamp, vector,
+                                                self._pending)), "values that are not finite"),
+            ((counts >= 0).all(), "negative counts"),
+            ((self._pending >= 0).all() and (self._pending == np.round(self._pending)).all(),
+             "pending trials that are not whole numbers >= 0"),
+            ((vector[[k.V_SS, k.V_DOF, k.V_STEP, k.V_SINCE, k.V_UP, k.V_DOWN, k.V_UP_RUN,
+                      k.V_DOWN_RUN, k.V_RVAR, k.V_RN, k.V_RESETS]] >= 0).all()
+             and (vector[k.V_ERR:] >= 0).all(), "negative totals"),
+            ((self._stamp <= step).all(), "cells discounted after the last step"),
+            (vector[k.V_START] == int(vector[k.V_START])
+             and 0 <= vector[k.V_START] < self.n_arms, "a start arm out of range"),
+        ]
+        for ok, what in problems:
+            if not ok:
+                raise ValueError(f"the state holds {what}")
 
     def __repr__(self) -> str:
         return (f"RobustLCB(arms={self.arms.tolist()!r}, bounds={self.bounds!r}, "

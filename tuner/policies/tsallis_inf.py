@@ -193,7 +193,7 @@ class TsallisINF(Policy):
     def _probabilities(self, context):
         return self._core.probabilities()
 
-    def _update(self, arm, probability, cost, context, censored=False):
+    def _update(self, arm, probability, cost, context):
         self._core.update(arm, probability, cost)
 
     def _state(self):

@@ -66,7 +66,7 @@ class TsallisINFCB(Policy):
     def _probabilities(self, context):
         return self._bin(context).probabilities()
 
-    def _update(self, arm, probability, cost, context, censored=False):
+    def _update(self, arm, probability, cost, context):
         self._bin(context).update(arm, probability, cost)
 
     def _state(self):

@@ -157,7 +157,7 @@ class UnimodalLCB(Policy):
         # Deterministic: skip the draw (the generator is not used).
         return int(self._order[self._choose_sorted(context)]), 1.0
 
-    def _update(self, arm, probability, cost, context, censored=False):
+    def _update(self, arm, probability, cost, context):
         update_packed(self._stats, self._stamp, self._vector, self._params, self._unit(context),
                       int(self._rank[arm]), cost)
 
