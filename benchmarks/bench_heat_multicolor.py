@@ -26,8 +26,8 @@ from problems import KAPPA_BOUNDS
 
 def _tuned(label, ordering):
     return Method(label, "tuned", ordering=ordering,
-                  make_tuner=lambda: tuner.Tuner(tuner.default_policy(ARMS,
-                                                                      bounds=KAPPA_BOUNDS)))
+                  make_tuner=lambda: tuner.Tuner(tuner.default_policy(
+                      ARMS, bounds=KAPPA_BOUNDS, seed=0)))
 
 
 def main():
