@@ -193,16 +193,16 @@ def _level(row):
 
 
 @njit(cache=True)
-def estimates(stats, stamp, vector, params, g, row, x, pending, means, plays):
+def estimates(stats, stamp, vector, params, g, row, x, pending, means, plays, rate):
     """Each arm's estimate (:func:`_estimate`) and plays in ``row`` of memory ``g``, shrunk
     towards the estimate of the finest coarser bin at ``x`` that has costs of the arm, with the
     weight of up to ``inherit`` of them: a bin inherits what its ancestors know and overrules
     it with costs of its own. Outstanding trials count as plays. An arm without costs here or
-    in an ancestor gets ``plays = pending`` and the estimate inf."""
+    in an ancestor gets ``plays = pending`` and the estimate inf. ``rate`` is the
+    :func:`censoring_rate`."""
     forget = params[P_FORGET + g]
     step = vector[V_STEP]
     variance = pooled_sd(vector, params[P_PRIOR_SD]) ** 2
-    rate = censoring_rate(stats)
     factor = _decay(forget, step, stamp[g, row])
     level = _level(row)
     for j in range(means.size):
@@ -223,7 +223,7 @@ def estimates(stats, stamp, vector, params, g, row, x, pending, means, plays):
 
 
 @njit(cache=True)
-def _improvement(stats, vector, params, pending, sd, weights, cheapness):
+def _improvement(stats, vector, params, pending, sd, weights, cheapness, rate):
     """Fill ``weights`` with each arm's probability of improving on the leader's estimate at
     the root of the memory that forgets nothing (what is known of an arm over all contexts and
     times, so that far arms known to be costly stay unlikely), and ``cheapness`` with the
@@ -235,7 +235,6 @@ def _improvement(stats, vector, params, pending, sd, weights, cheapness):
     k = weights.size
     root = stats[:, 0, 0]
     variance = sd * sd
-    rate = censoring_rate(stats)
     leader = -1
     best = math.inf
     for j in range(k):
@@ -285,8 +284,9 @@ def _improvement(stats, vector, params, pending, sd, weights, cheapness):
 
 
 @njit(cache=True)
-def decide(stats, stamp, vector, params, pending, x, weights):
-    """The choice rule at unit context ``x``: returns ``(local, eps)`` and fills ``weights``.
+def decide(stats, stamp, vector, params, pending, x, scratch):
+    """The choice rule at unit context ``x``: returns ``(local, eps)`` and fills ``weights``
+    (``scratch[0]``; the other rows of the ``(4, K)`` scratch array are work space).
 
     ``local`` is the arm the local search plays in the memory in use: the leader (the arm of
     smallest :func:`estimates`) or a neighbour, an untried one first, else the one of smallest
@@ -301,9 +301,9 @@ def decide(stats, stamp, vector, params, pending, x, weights):
     k = stats.shape[3]
     g = memory(vector, params)
     row, _, sd = _cell(stats, stamp, vector, params, x, g)
-    means = np.empty(k)
-    plays = np.empty(k)
-    estimates(stats, stamp, vector, params, g, row, x, pending, means, plays)
+    weights, means, plays, cheapness = scratch[0], scratch[1], scratch[2], scratch[3]
+    rate = censoring_rate(stats)
+    estimates(stats, stamp, vector, params, g, row, x, pending, means, plays, rate)
     leader = -1
     best = math.inf
     total = 0.0
@@ -333,8 +333,7 @@ def decide(stats, stamp, vector, params, pending, x, weights):
         if bound < lowest:
             lowest = bound
             local = j
-    cheapness = np.empty(k)
-    plausible = _improvement(stats, vector, params, pending, sd, weights, cheapness)
+    plausible = _improvement(stats, vector, params, pending, sd, weights, cheapness, rate)
     if plausible < 0.0 or k < 2:
         weights[:] = 0.0
         return local, 0.0
@@ -357,10 +356,11 @@ def decide(stats, stamp, vector, params, pending, x, weights):
 
 
 @njit(cache=True)
-def choose_packed(stats, stamp, vector, params, pending, x, u, weights):
+def choose_packed(stats, stamp, vector, params, pending, x, u, scratch):
     """Draw an arm (increasing order) with the uniform ``u`` and count it as pending; returns
     ``(arm, probability)``."""
-    local, eps = decide(stats, stamp, vector, params, pending, x, weights)
+    local, eps = decide(stats, stamp, vector, params, pending, x, scratch)
+    weights = scratch[0]
     arm = local
     if u < eps:
         target = u / eps
@@ -379,9 +379,10 @@ def choose_packed(stats, stamp, vector, params, pending, x, u, weights):
 
 
 @njit(cache=True)
-def probabilities_packed(stats, stamp, vector, params, pending, x, weights):
-    """The distribution :func:`choose_packed` draws from, written into ``weights``."""
-    local, eps = decide(stats, stamp, vector, params, pending, x, weights)
+def probabilities_packed(stats, stamp, vector, params, pending, x, scratch):
+    """The distribution :func:`choose_packed` draws from, written into ``scratch[0]``."""
+    local, eps = decide(stats, stamp, vector, params, pending, x, scratch)
+    weights = scratch[0]
     for j in range(weights.size):
         weights[j] *= eps
     weights[local] += 1.0 - eps
@@ -429,7 +430,8 @@ def _matters(stats, stamp, vector, params, x, g, arm, shift):
     row, _, _ = _cell(stats, stamp, vector, params, x, g)
     means = np.empty(k)
     plays = np.empty(k)
-    estimates(stats, stamp, vector, params, g, row, x, np.zeros(k), means, plays)
+    estimates(stats, stamp, vector, params, g, row, x, np.zeros(k), means, plays,
+              censoring_rate(stats))
     leader = np.argmin(means)
     if shift > 0.0:
         second = math.inf
@@ -527,7 +529,8 @@ def restart(stats, stamp, vector, params, x):
     row, _, _ = _cell(stats, stamp, vector, params, x, g)
     means = np.empty(k)
     plays = np.empty(k)
-    estimates(stats, stamp, vector, params, g, row, x, np.zeros(k), means, plays)
+    estimates(stats, stamp, vector, params, g, row, x, np.zeros(k), means, plays,
+              censoring_rate(stats))
     if np.isfinite(means.min()):
         vector[V_START] = np.argmin(means)
     stats[:] = 0.0

@@ -159,7 +159,7 @@ class RobustLCB(Policy):
         self._stamp = np.zeros((memories, cells))
         self._vector = np.zeros(kernels.V_ERR + memories + self.levels)
         self._pending = np.zeros(self.n_arms)
-        self._weights = np.zeros(self.n_arms)
+        self._scratch = np.zeros((4, self.n_arms))
         self._vector[kernels.V_START] = start
         self._params = np.array([self.levels, self.min_count, self.confidence, self.PRIOR_SD,
                                  self.REFERENCE_SD, self.explore, self.FLOOR, self.TAU,
@@ -174,15 +174,15 @@ class RobustLCB(Policy):
 
     def _probabilities(self, context):
         kernels.probabilities_packed(self._stats, self._stamp, self._vector, self._params,
-                                     self._pending, self._unit(context), self._weights)
+                                     self._pending, self._unit(context), self._scratch)
         p = np.empty(self.n_arms)
-        p[self._order] = self._weights
+        p[self._order] = self._scratch[0]
         return p
 
     def _choose(self, context):
         arm, probability = kernels.choose_packed(
             self._stats, self._stamp, self._vector, self._params, self._pending,
-            self._unit(context), self._rng.random(), self._weights)
+            self._unit(context), self._rng.random(), self._scratch)
         return int(self._order[arm]), probability
 
     def _update(self, arm, probability, cost, context):
@@ -218,7 +218,7 @@ class RobustLCB(Policy):
         row, _, _ = kernels._cell(self._stats, self._stamp, self._vector, self._params, x, g)
         means, plays = np.empty(self.n_arms), np.empty(self.n_arms)
         kernels.estimates(self._stats, self._stamp, self._vector, self._params, g, row, x,
-                          np.zeros(self.n_arms), means, plays)
+                          np.zeros(self.n_arms), means, plays, kernels.censoring_rate(self._stats))
         return means, plays
 
     def leader(self, context=None) -> int | None:
