@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._validate import check_cost, check_positive_int
 from .errors import ContextOutOfBoundsWarning
 from .tuner import Tuner
 
@@ -132,6 +133,8 @@ def play(policy, scenario: Scenario, *, batch: int = 1, scale: float = 1.0) -> P
     without contexts sees the middle of its bounds every time. The policy is told the costs
     times ``scale`` (another unit); the returned costs are the scenario's.
     """
+    batch = check_positive_int(batch, "batch")
+    scale = check_cost(scale, "scale")
     tuner = Tuner(policy, keep_history=False)
     steps = scenario.steps
     chosen = np.empty(steps, dtype=np.int64)

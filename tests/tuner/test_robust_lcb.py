@@ -255,6 +255,10 @@ def test_every_scenario_is_built_and_replayed_by_each_kind_of_policy():
             assert play(policy, s, batch=7).costs.shape == (60,)
     with pytest.raises(ValueError, match="unknown scenario"):
         make_scenario("nope")
+    with pytest.raises(ParameterError, match="batch"):
+        play(TsallisINF(s.arms, seed=0), s, batch=0)
+    with pytest.raises(ValueError, match="scale"):
+        play(TsallisINF(s.arms, seed=0), s, scale=float("nan"))
 
 
 @pytest.mark.parametrize("field, index, value", [
