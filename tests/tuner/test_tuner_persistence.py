@@ -155,3 +155,12 @@ def test_a_line_appended_after_a_torn_one_stays_whole(tmp_path):
         f.write('{"id": 3, "ar')                      # a crash mid-line
     _rounds(tuner, 2, np.random.default_rng(1))       # the run goes on (or is resumed)
     assert [r["id"] for r in read_log(log)] == [0, 1, 2, 3, 4]
+
+
+def test_bad_tuner_options_are_refused():
+    from tuner.errors import ParameterTypeError
+
+    with pytest.raises(ParameterTypeError, match="keep_history"):
+        Tuner(POLICIES[0][1](0), keep_history="yes")
+    with pytest.raises(TypeError):
+        Tuner(POLICIES[0][1](0), log=3.5)

@@ -223,6 +223,19 @@ def estimates(stats, stamp, vector, params, g, row, x, pending, means, plays, ra
 
 
 @njit(cache=True)
+def cell_estimates(stats, stamp, vector, params, x, g):
+    """The :func:`estimates` ``(means, plays)`` of memory ``g`` in its deciding bin at unit
+    context ``x``, outstanding trials left out (mean inf for an arm without costs)."""
+    k = stats.shape[3]
+    row, _, _ = _cell(stats, stamp, vector, params, x, g)
+    means = np.empty(k)
+    plays = np.empty(k)
+    estimates(stats, stamp, vector, params, g, row, x, np.zeros(k), means, plays,
+              censoring_rate(stats))
+    return means, plays
+
+
+@njit(cache=True)
 def _improvement(stats, vector, params, pending, sd, weights, cheapness, rate):
     """Fill ``weights`` with each arm's probability of improving on the leader's estimate at
     the root of the memory that forgets nothing (what is known of an arm over all contexts and
@@ -427,11 +440,7 @@ def _matters(stats, stamp, vector, params, x, g, arm, shift):
     that would cost the leader its place (the costs of the arms played went up, and the
     leader is played most), or a fall of ``arm``'s cost below the leader's."""
     k = stats.shape[3]
-    row, _, _ = _cell(stats, stamp, vector, params, x, g)
-    means = np.empty(k)
-    plays = np.empty(k)
-    estimates(stats, stamp, vector, params, g, row, x, np.zeros(k), means, plays,
-              censoring_rate(stats))
+    means, _ = cell_estimates(stats, stamp, vector, params, x, g)
     leader = np.argmin(means)
     if shift > 0.0:
         second = math.inf
@@ -524,13 +533,7 @@ def restart(stats, stamp, vector, params, x):
     from the arm that led there (every statistic cleared), the noise estimate keeps at most
     ``keep`` degrees of freedom as a prior, the memories' scores and the detector are cleared,
     and the exploration rate starts again from its initial value."""
-    k = stats.shape[3]
-    g = memory(vector, params)
-    row, _, _ = _cell(stats, stamp, vector, params, x, g)
-    means = np.empty(k)
-    plays = np.empty(k)
-    estimates(stats, stamp, vector, params, g, row, x, np.zeros(k), means, plays,
-              censoring_rate(stats))
+    means, _ = cell_estimates(stats, stamp, vector, params, x, memory(vector, params))
     if np.isfinite(means.min()):
         vector[V_START] = np.argmin(means)
     stats[:] = 0.0

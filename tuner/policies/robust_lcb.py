@@ -213,13 +213,8 @@ class RobustLCB(Policy):
         return out
 
     def _estimates(self, context):
-        g = self._memory()
-        x = self._unit(self.check_context(context))
-        row, _, _ = kernels._cell(self._stats, self._stamp, self._vector, self._params, x, g)
-        means, plays = np.empty(self.n_arms), np.empty(self.n_arms)
-        kernels.estimates(self._stats, self._stamp, self._vector, self._params, g, row, x,
-                          np.zeros(self.n_arms), means, plays, kernels.censoring_rate(self._stats))
-        return means, plays
+        return kernels.cell_estimates(self._stats, self._stamp, self._vector, self._params,
+                                      self._unit(self.check_context(context)), self._memory())
 
     def leader(self, context=None) -> int | None:
         """Index of the arm of smallest estimated cost in the bin that decides at ``context``
