@@ -16,6 +16,7 @@ from .errors import (
     ZeroDiagonalError,
 )
 from .krylov import cg, ssor_preconditioner
+from .methods import METHODS, auto_space, check_config, describe
 from .ordering import Coloring, color_rows
 from .relaxation import sor, ssor
 from .result import Result
@@ -25,5 +26,6 @@ __all__ = [
     "sor", "ssor", "cg", "ssor_preconditioner", "Result", "Solver", "color_rows", "Coloring",
     "data_consistency", "MRIOperator", "CTOperator",
     "SolverInputError", "ShapeError", "NonFiniteError", "DTypeError", "ParameterError",
-    "ZeroDiagonalError", "NotSPDError", "lsq",
+    "ZeroDiagonalError", "NotSPDError", "lsq", "METHODS", "auto_space", "check_config",
+    "describe",
 ]

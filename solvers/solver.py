@@ -362,6 +362,70 @@ class Solver:
                         maxiter=maxiter, callback=callback, backend=backend,
                         ordering=ordering, coloring=coloring)
 
+    def solve(self, b, x0=None, *, config=None, tuner=None, context=None, rtol=1e-8, atol=0.0,
+              maxiter=None, backstop=2.0, cost="seconds"):
+        """Solve by a configuration: given, chosen by a tuner, or a sensible default.
+
+        Parameters
+        ----------
+        b, x0 : array_like, shape (n,)
+            Right-hand side and starting guess (zeros if None); ``x0`` is ignored by a
+            direct solve.
+        config : dict, optional
+            The method, e.g. ``{"method": "ssor", "omega": 1.6}`` (see
+            :mod:`solvers.methods`). Without it and without a tuner, a default for the
+            matrix (:func:`solvers.methods.default_config`).
+        tuner : object, optional
+            A tuner over a configuration space (a :class:`tuner.Tuner` whose policy is
+            ``tuner.default_policy(solvers.auto_space(solver))``, or any object with
+            ``ask(context)``, ``tell(trial, cost, censored=)``, ``cancel(trial)`` and,
+            for the backstop, ``best(context, exclude)``). The solve asks it for the
+            configuration and tells it the cost.
+        context : float, optional
+            Describes the instance, for a contextual tuner.
+        rtol, atol, maxiter
+            As for :meth:`cg`.
+        backstop : float > 1 or None
+            A configuration the tuner explores may spend up to ``backstop`` times the
+            estimated cost of the best configuration it knows for this context; then it is
+            stopped, charged what it spent (a censored cost) and the solve is finished with
+            that best configuration from where it stopped. Iterations are stopped; a
+            setup (an AMG build, an LU factorization) runs to its end.
+        cost : "seconds", "model" or callable
+            What the tuner is told: the solve's wall-clock seconds, setup included
+            ("seconds"); ``iterations x seconds per iteration + setups x seconds per
+            setup`` with both calibrated on the family's first solves on this solver and
+            then fixed ("model": reproducible, blind to a busy machine); or
+            ``cost(result, config)``.
+
+        Returns
+        -------
+        Result
+            ``info["config"]`` names the configuration that produced ``x`` (e.g.
+            ``"cg+ssor(omega=1.6)"``); ``info["abandoned"]`` the one the backstop or a
+            failure stopped, if any. A matrix found not positive definite by CG is not an
+            error while the tuner has a method that needs no CG: the CG families are
+            excluded and the step finished by another.
+
+        Examples
+        --------
+        >>> import numpy as np, tuner
+        >>> from problems import poisson
+        >>> from solvers import Solver, auto_space
+        >>> A = poisson((30, 30)); b = np.ones(A.shape[0])
+        >>> solver = Solver(A)
+        >>> solver.solve(b, config={"method": "ssor", "omega": 1.6}).info["config"]
+        'cg+ssor(omega=1.6)'
+        >>> t = tuner.Tuner(tuner.default_policy(auto_space(solver), seed=0))
+        >>> results = [solver.solve(b, tuner=t) for _ in range(20)]
+        >>> all(r.converged for r in results)
+        True
+        """
+        from .tuned import solve
+
+        return solve(self, b, x0, config=config, tuner=tuner, context=context, rtol=rtol,
+                     atol=atol, maxiter=maxiter, backstop=backstop, cost=cost)
+
     def __repr__(self) -> str:
         kind = "operator" if self.csr is None else f"nnz={self.csr.data.size}"
         return f"Solver(n={self.n}, {kind}, amg_rebuild={self.amg_rebuild!r})"

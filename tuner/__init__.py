@@ -2,9 +2,19 @@
 
 from .default import default_policy
 from .errors import ContextOutOfBoundsWarning, CostScaleWarning
-from .policies import ChebCB, Fixed, Policy, RobustLCB, TsallisINF, TsallisINFCB, UnimodalLCB
+from .policies import (
+    ChebCB,
+    FamilyLCB,
+    Fixed,
+    Policy,
+    RobustLCB,
+    TsallisINF,
+    TsallisINFCB,
+    UnimodalLCB,
+)
 from .report import SequenceReport
 from .sequence import run_sequence
+from .space import ConfigSpace, config_label
 from .tuner import Trial, Tuner, read_log
 
 __all__ = [
@@ -15,6 +25,9 @@ __all__ = [
     "Fixed",
     "UnimodalLCB",
     "RobustLCB",
+    "FamilyLCB",
+    "ConfigSpace",
+    "config_label",
     "default_policy",
     "Tuner",
     "Trial",

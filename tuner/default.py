@@ -1,12 +1,17 @@
-"""The policy relax uses when none is named: :class:`~tuner.policies.RobustLCB`."""
+"""The policy relax uses when none is named: :class:`~tuner.policies.RobustLCB` over the
+values of one knob, :class:`~tuner.policies.FamilyLCB` over a configuration space."""
 
 from __future__ import annotations
 
-from .policies import RobustLCB
+from collections.abc import Mapping
+
+from .policies import FamilyLCB, RobustLCB
+from .space import ConfigSpace
 
 
-def default_policy(arms, *, bounds=None, seed=None) -> RobustLCB:
-    """The recommended policy for a grid of ordered parameter values: a :class:`RobustLCB`.
+def default_policy(arms, *, bounds=None, seed=None) -> RobustLCB | FamilyLCB:
+    """The recommended policy for a grid of ordered parameter values: a :class:`RobustLCB`;
+    for a configuration space (methods and their knobs): a :class:`FamilyLCB`.
 
     Solver knobs such as a relaxation parameter usually have a cost that falls to one minimum
     and rises again and changes smoothly with the instance. :class:`RobustLCB` searches
@@ -21,8 +26,9 @@ def default_policy(arms, *, bounds=None, seed=None) -> RobustLCB:
 
     Parameters
     ----------
-    arms : array_like of float
-        The values to choose from (finite, distinct; any order).
+    arms : array_like of float, ConfigSpace or mapping
+        The values to choose from (finite, distinct; any order), or a configuration space
+        (a :class:`ConfigSpace` or the mapping that makes one).
     bounds : (float, float), optional
         Context interval; with it the policy is contextual (every ask needs a context).
     seed : None, int or numpy.random.Generator
@@ -30,7 +36,7 @@ def default_policy(arms, *, bounds=None, seed=None) -> RobustLCB:
 
     Returns
     -------
-    RobustLCB
+    RobustLCB or FamilyLCB
 
     Examples
     --------
@@ -40,5 +46,9 @@ def default_policy(arms, *, bounds=None, seed=None) -> RobustLCB:
     (True, 7)
     >>> default_policy([1.0, 1.5, 1.9]).contextual
     False
+    >>> default_policy({"cg": {}, "ssor": {"omega": [1.2, 1.6]}}, seed=0).space.families
+    ('cg', 'ssor')
     """
+    if isinstance(arms, (ConfigSpace, Mapping)):
+        return FamilyLCB(arms, bounds, seed=seed)
     return RobustLCB(arms, bounds, seed=seed)

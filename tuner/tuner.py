@@ -28,8 +28,10 @@ class Trial:
         Number of the trial (0, 1, 2, ... in order of asking).
     arm : int
         Index of the chosen arm in the policy's ``arms``.
-    value : float
-        The chosen parameter value, ``arms[arm]``: use this.
+    value : float or dict
+        The chosen parameter value, ``arms[arm]``: use this. Over a configuration space
+        (:class:`~tuner.FamilyLCB`) it is the configuration, a dict such as
+        ``{"method": "ssor", "omega": 1.6}``.
     probability : float
         The probability with which the arm was drawn.
     context : float or None
@@ -39,7 +41,7 @@ class Trial:
 
     id: int
     arm: int
-    value: float
+    value: float | dict
     probability: float
     context: float | None = None
 
@@ -148,7 +150,7 @@ class Tuner:
         """
         context = self.policy.check_context(context)
         arm, probability = self.policy._choose(context)
-        trial = Trial(id=self._next_id, arm=arm, value=float(self.policy.arms[arm]),
+        trial = Trial(id=self._next_id, arm=arm, value=self.policy.value_of(arm),
                       probability=probability, context=context)
         self._next_id += 1
         self._outstanding[trial.id] = trial
@@ -207,6 +209,34 @@ class Tuner:
         trial = self._pending(trial)
         self.policy._cancel(trial.arm, trial.context)
         del self._outstanding[trial.id]
+
+    def best(self, context=None, exclude=()):
+        """The value the policy estimates cheapest at ``context`` and its estimated cost
+        (in the unit told), or None where the policy keeps no such estimate or has seen no
+        cost; ``exclude`` names families of a configuration space to leave out.
+
+        Examples
+        --------
+        >>> from tuner import Tuner, RobustLCB
+        >>> tuner = Tuner(RobustLCB([1.0, 1.5], seed=0))
+        >>> tuner.best() is None
+        True
+        >>> tuner.tell(tuner.ask(), 4.0)
+        >>> value, cost = tuner.best()      # cost: the estimated mean, the prior's spread in it
+        >>> value, cost > 4.0
+        (1.0, True)
+        """
+        found = self.policy.best(self.policy.check_context(context), exclude)
+        return None if found is None else (self.policy.value_of(found[0]), found[1])
+
+    def exclude(self, family: str) -> None:
+        """Never choose configurations of ``family`` again (a policy over a configuration
+        space only, such as :class:`~tuner.FamilyLCB`)."""
+        exclude = getattr(self.policy, "exclude", None)
+        if exclude is None:
+            raise ParameterTypeError(f"{type(self.policy).__name__} has no families to "
+                                     "exclude (it chooses among the values of one knob)")
+        exclude(family)
 
     def _pending(self, trial) -> Trial:
         key = trial.id if isinstance(trial, Trial) else trial
@@ -295,9 +325,10 @@ class Tuner:
 def _trial_from_record(record: dict, policy: Policy) -> Trial:
     """A trial from its saved record, checked against the policy it will be told to."""
     arm = check_arm_index(record["arm"], policy.n_arms)
-    value = float(record["value"])
-    if value != float(policy.arms[arm]):
-        raise ValueError(f"trial {record['id']!r}: value {value!r} is not arm {arm}'s")
+    value = policy.value_of(arm)
+    if record["value"] != value:
+        raise ValueError(f"trial {record['id']!r}: value {record['value']!r} is not arm "
+                         f"{arm}'s ({value!r})")
     context = record["context"]
     return Trial(id=int(record["id"]), arm=arm, value=value,
                  probability=check_probability(record["probability"]),

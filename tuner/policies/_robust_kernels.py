@@ -546,3 +546,23 @@ def restart(stats, stamp, vector, params, x):
     vector[V_RN] = 0.0
     vector[V_RESETS] += 1.0
     vector[V_ERR:] = 0.0
+
+
+@njit(cache=True)
+def summary(stats, stamp, vector, params, x, g, level):
+    """``(estimate, plays, arm, deciding level)``: the smallest estimate of memory ``g`` at
+    unit context ``x`` with its arm's plays (outstanding trials left out), in the deciding
+    bin or, for ``0 <= level`` below the deciding level, in the bin of that level; the level
+    of the deciding bin. A policy over several families compares them with it at a common
+    resolution."""
+    k = stats.shape[3]
+    row, _, _ = _cell(stats, stamp, vector, params, x, g)
+    deciding = _level(row)
+    if 0 <= level < deciding:
+        row = _row(level, x)
+    means = np.empty(k)
+    plays = np.empty(k)
+    estimates(stats, stamp, vector, params, g, row, x, np.zeros(k), means, plays,
+              censoring_rate(stats))
+    j = int(np.argmin(means))
+    return means[j], plays[j], j, deciding

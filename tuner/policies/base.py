@@ -87,6 +87,19 @@ class Policy(ABC):
         """Number of arms ``K``."""
         return int(self.arms.size)
 
+    def value_of(self, arm: int):
+        """What arm ``arm`` stands for, as a :class:`~tuner.Trial` carries it: the number
+        ``arms[arm]`` (a configuration dict for a policy over a configuration space)."""
+        return float(self.arms[arm])
+
+    def best(self, context=None, exclude=()) -> tuple[int, float] | None:
+        """The arm this policy estimates cheapest at ``context`` and its estimated cost, or
+        None where it keeps no such estimate (the paper's learners) or has seen no cost.
+
+        ``exclude`` names families of a configuration space to leave out (ignored by a
+        policy over one knob). A backstop uses it to bound what a trial may spend."""
+        return None
+
     def check_context(self, context) -> float | None:
         """Return the context this policy would use for ``context``.
 

@@ -224,6 +224,15 @@ class RobustLCB(Policy):
             return None
         return int(self._order[int(np.argmin(means))])
 
+    def best(self, context=None, exclude=()) -> tuple[int, float] | None:
+        """The :meth:`leader` at ``context`` and its estimated mean cost (``exp(mu +
+        var / 2)`` of its log-costs), or None before any cost."""
+        means, _ = self._estimates(context)
+        j = int(np.argmin(means))
+        if not np.isfinite(means[j]):
+            return None
+        return int(self._order[j]), float(np.exp(means[j]))
+
     def counts(self, context=None) -> np.ndarray:
         """Weight of each arm's costs (in the given order) in the bin that decides at
         ``context``, in the memory in use (a forgetting memory's weights decay; a bin's
