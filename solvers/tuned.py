@@ -253,7 +253,7 @@ def _merged(first: Result, finish: Result, fallback, abandoned, seconds) -> Resu
     out = Result(x=finish.x, iterations=first.iterations + finish.iterations,
                  converged=finish.converged, residual_norm=finish.residual_norm,
                  residuals=residuals, status=finish.status, seconds=seconds,
-                 info=dict(finish.info))
+                 info={**finish.info, "abandoned_iterations": first.iterations})
     return _labelled(out, fallback, describe(abandoned))
 
 
