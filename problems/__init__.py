@@ -6,6 +6,9 @@ Instance
     One linear system ``A x = b`` with a starting guess, a context and metadata.
 poisson, anisotropic_diffusion, elasticity, load_example, EXAMPLES, SPD_EXAMPLES
     PyAMG gallery matrices as canonical CSR float64 (:mod:`problems.gallery`).
+variable_diffusion, random_coefficient
+    ``-div(a grad u)`` with a variable coefficient, and drifting random coefficients
+    (:mod:`problems.diffusion`).
 shifted_laplacian_sequence, optimal_sor_omega, SHIFT_BOUNDS
     Experiment 1 of "Learning to Relax": randomly shifted Laplacians
     (:mod:`problems.shifted_laplacian`).
@@ -39,6 +42,7 @@ from .functions import (
     smooth_2d,
     smooth_5d,
 )
+from .diffusion import random_coefficient, variable_diffusion
 from .gallery import (
     EXAMPLES,
     SPD_EXAMPLES,
@@ -58,6 +62,8 @@ __all__ = [
     "Instance",
     "poisson",
     "anisotropic_diffusion",
+    "variable_diffusion",
+    "random_coefficient",
     "elasticity",
     "load_example",
     "EXAMPLES",

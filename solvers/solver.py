@@ -26,6 +26,8 @@ from ._validate import as_vector, check_tolerances, scale_for
 from .backend import is_gpu_array, to_host
 from .errors import DTypeError, NonFiniteError, ParameterError, ShapeError
 from .krylov._kernels import FULL
+from .tuned import settle
+from .tuned import solve as tuned_solve
 
 INITIAL_HISTORY = 1024
 """Residual norms kept before the history first grows (it doubles as needed)."""
@@ -207,6 +209,7 @@ class Solver:
 
     def __init__(self, A, *, amg_rebuild="always", copy=True):
         self.amg = AMGReuse(amg_rebuild)
+        self.lease = None          # a configuration a tuned solve keeps (solvers.tuned.Lease)
         self._prepare(A, copy)
 
     # -- the matrix ------------------------------------------------------------------------
@@ -421,10 +424,20 @@ class Solver:
         >>> all(r.converged for r in results)
         True
         """
-        from .tuned import solve
-
-        return solve(self, b, x0, config=config, tuner=tuner, context=context, rtol=rtol,
+        return tuned_solve(self, b, x0, config=config, tuner=tuner, context=context, rtol=rtol,
                      atol=atol, maxiter=maxiter, backstop=backstop, cost=cost)
+
+    def settle(self) -> None:
+        """Tell the tuner of :meth:`solve` the cost of the configuration this solver still
+        keeps, if any.
+
+        Where a decision would cost more than a few percent of a solve (small, fast
+        systems), :meth:`solve` keeps the configuration a tuner chose for several solves
+        (up to 32, while the context stays close) and tells the tuner their mean cost when
+        it lets go of it; until then that trial is outstanding. Call this at the end of a
+        loop or before saving the tuner, so that it has learned from every solve.
+        """
+        settle(self)
 
     def __repr__(self) -> str:
         kind = "operator" if self.csr is None else f"nnz={self.csr.data.size}"

@@ -54,6 +54,7 @@ class CostBook:
         self._iteration: dict[str, list] = {}
         self._setup: dict[str, list] = {}
         self._iterations: dict[str, list] = {}
+        self._deciding = self._telling = None
 
     def observe(self, family: str, iterations: int, seconds: float, setup: float) -> None:
         """Take one solve's iterations, seconds, and the seconds of its setup (0: none)."""
@@ -86,6 +87,22 @@ class CostBook:
         else:
             limit *= 2.0
         return max(int(limit), 1)
+
+    def decision(self, deciding: float | None, telling: float | None) -> None:
+        """Take the seconds of an ask (with its estimate) or of a tell (moving averages)."""
+        if deciding is not None:
+            self._deciding = deciding if self._deciding is None else (
+                0.9 * self._deciding + 0.1 * deciding)
+        if telling is not None:
+            self._telling = telling if self._telling is None else (
+                0.9 * self._telling + 0.1 * telling)
+
+    def lease_length(self, seconds: float) -> int:
+        """Solves a configuration is kept for, so that a decision costs at most
+        :data:`LEASE_SHARE` of them (1: decide at every solve)."""
+        spent = (self._deciding or 0.0) + (self._telling or 0.0)
+        wanted = spent / max(LEASE_SHARE * seconds, 1e-12)
+        return int(min(max(math.ceil(wanted), 1), MAX_LEASE))
 
     def per_iteration(self, family: str) -> float | None:
         """Seconds per iteration of ``family`` (a guess from another family's if it has not
@@ -174,6 +191,12 @@ def _labelled(res: Result, config: dict, abandoned=None) -> Result:
 
 
 def _tuned(solver, b, x0, tuner, context, rtol, atol, maxiter, backstop, cost):
+    lease = solver.lease
+    if lease is not None:
+        if lease.serves(solver, tuner, context):
+            return _on_lease(solver, lease, b, x0, rtol, atol, maxiter, cost, context)
+        settle(solver)
+    deciding = time.perf_counter()
     trial = tuner.ask(context)
     value = trial.value
     if not isinstance(value, Mapping):
@@ -192,11 +215,13 @@ def _tuned(solver, b, x0, tuner, context, rtol, atol, maxiter, backstop, cost):
         return _refused(solver, tuner, trial, config, why, b, x0, rtol, atol, maxiter,
                         context)
     cap = maxiter
-    limit = (cost_book(solver).iteration_budget(family, budget)
+    book = cost_book(solver)
+    limit = (book.iteration_budget(family, budget)
              if budget is not None and family != "direct" else None)
     if limit is not None:               # a setup (AMG build, LU) cannot be stopped
         cap = limit if maxiter is None else min(int(maxiter), limit)
     started = time.perf_counter()
+    book.decision(started - deciding, None)
     try:
         res, seconds, setups = _timed(solver, config, b, x0, rtol, atol, cap)
     except NotSPDError as exc:
@@ -205,16 +230,92 @@ def _tuned(solver, b, x0, tuner, context, rtol, atol, maxiter, backstop, cost):
                         x0, rtol, atol, maxiter, context)
     charged = _charge(cost, solver, config, res, seconds, setups)
     if res.converged:
-        tuner.tell(trial, charged)
+        length = book.lease_length(seconds)
+        if length > 1:
+            solver.lease = Lease(solver, tuner, trial, config, length, charged, context)
+        else:
+            telling = time.perf_counter()
+            tuner.tell(trial, charged)
+            book.decision(None, time.perf_counter() - telling)
         return _labelled(res, config)
     stopped = cap is not None and cap != maxiter and res.status == "maxiter"
     tuner.tell(trial, max(charged, budget) if stopped else charged, censored=True)
+    return _finish(solver, tuner, context, res, config, seconds, b, x0, rtol, atol, maxiter)
+
+
+def _finish(solver, tuner, context, res, config, seconds, b, x0, rtol, atol, maxiter):
+    """Finish a step that ``config`` failed or was stopped on, with the tuner's best."""
     fallback = _fallback(solver, tuner, context, exclude_config=config)
     if fallback is None or fallback == config:
         return _labelled(res, config)
     start = res.x if res.status == "maxiter" and np.isfinite(res.x).all() else x0
     finish, extra, _ = _timed(solver, fallback, b, start, rtol, atol, maxiter)
     return _merged(res, finish, fallback, config, seconds + extra)
+
+
+LEASE_SHARE = 0.03
+"""A decision (ask, estimate, tell) may cost this share of a solve: where it would cost more
+(small, fast solves), a configuration chosen is kept for several solves (a lease)."""
+MAX_LEASE = 32
+"""Longest lease, in solves."""
+LEASE_CONTEXT = 1.0 / 64.0
+"""A lease serves contexts within this share of the policy's context interval of the one it
+was chosen for."""
+
+
+class Lease:
+    """A configuration kept for ``length`` solves of one solver under one tuner: one trial,
+    told the mean cost of its solves when the lease ends (see :data:`LEASE_SHARE`)."""
+
+    def __init__(self, solver, tuner, trial, config, length, cost, context):
+        self.tuner, self.trial, self.config = tuner, trial, config
+        self.label = describe(config)
+        self.left, self.total, self.count = length - 1, cost, 1
+        self.context = context
+        self.pattern = solver.pattern_cache
+        bounds = getattr(getattr(tuner, "policy", None), "bounds", None)
+        self.width = (LEASE_CONTEXT * (bounds[1] - bounds[0]) if bounds is not None
+                      else 1e-2 * max(abs(context or 0.0), 1.0))
+
+    def serves(self, solver, tuner, context) -> bool:
+        if not (self.left > 0 and tuner is self.tuner and solver.pattern_cache is self.pattern):
+            return False
+        if context is None or self.context is None:
+            return context is None and self.context is None
+        return abs(context - self.context) <= self.width
+
+
+def settle(solver) -> None:
+    """Tell the tuner the mean cost of the solves of ``solver``'s open lease, if any, and
+    close it (see :meth:`solvers.Solver.settle`)."""
+    lease, solver.lease = solver.lease, None
+    if lease is not None:
+        lease.tuner.tell(lease.trial, lease.total / lease.count)
+
+
+def _on_lease(solver, lease, b, x0, rtol, atol, maxiter, cost, context):
+    """A solve on an open lease: the kept configuration, timed, its cost added up (no
+    decision, no calibration: the lease exists because those would cost too much here)."""
+    config = lease.config
+    if config[FAMILY] in ("amg", "direct") or cost != "seconds":
+        res, seconds, setups = _timed(solver, config, b, x0, rtol, atol, maxiter)
+        charged = _charge(cost, solver, config, res, seconds, setups)
+    else:
+        started = time.perf_counter()
+        res = run_config(solver, config, b, x0, rtol=rtol, atol=atol, maxiter=maxiter)
+        seconds = charged = max(time.perf_counter() - started, 1e-9)
+    lease.total += charged
+    lease.count += 1
+    lease.left -= 1
+    if res.converged:
+        if lease.left == 0:
+            settle(solver)
+        res.info["config"] = lease.label
+        return res
+    solver.lease = None
+    lease.tuner.tell(lease.trial, lease.total / lease.count, censored=True)
+    return _finish(solver, lease.tuner, context, res, config, seconds, b, x0, rtol,
+                   atol, maxiter)
 
 
 def _charge(cost, solver, config, res, seconds, setups) -> float:

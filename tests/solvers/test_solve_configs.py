@@ -201,3 +201,38 @@ def test_model_cost_is_fixed_once_calibrated():
     book.observe("amg", 4, 2.0, 1.5)
     assert book.model("amg", 4, 1, seconds=9.0) == pytest.approx(4 * 0.125 + 1.5)
     assert book.model("cg", 7, 0, seconds=0.25) == 0.25           # not timed yet: measured
+
+
+def test_small_fast_solves_keep_a_configuration_for_several_solves_and_tell_the_mean():
+    solver = Solver(poisson((6, 6)))
+    b = np.ones(solver.n)
+    t = tuner.Tuner(tuner.default_policy({"cg": {}, "jacobi": {}}, seed=0))
+    results = [solver.solve(b, tuner=t) for _ in range(200)]
+    assert all(r.converged for r in results)
+    asked = t._next_id
+    assert asked < 100                        # most solves rode on a lease
+    solver.settle()
+    assert t.outstanding == () and len(t.history) == asked
+    solver.settle()                           # nothing left: no-op
+
+
+def test_a_lease_ends_when_the_context_moves_or_the_pattern_changes():
+    from solvers.tuned import Lease
+    solver = Solver(poisson((6, 6)))
+    t = tuner.Tuner(tuner.default_policy({"cg": {}}, bounds=(0.0, 64.0), seed=0))
+    trial = t.ask(10.0)
+    lease = Lease(solver, t, trial, {"method": "cg"}, 5, 1e-4, 10.0)
+    assert lease.serves(solver, t, 10.9) and not lease.serves(solver, t, 11.5)
+    assert not lease.serves(solver, tuner.Tuner(t.policy), 10.0)
+    solver.update(poisson((7, 7)))
+    assert not lease.serves(solver, t, 10.0)
+
+
+def test_lease_length_keeps_decisions_a_small_share_of_the_solves():
+    from solvers.tuned import LEASE_SHARE, MAX_LEASE, CostBook
+    book = CostBook()
+    assert book.lease_length(1e-3) == 1                     # nothing measured yet
+    book.decision(30e-6, 10e-6)
+    assert book.lease_length(10e-3) == 1
+    assert book.lease_length(1e-3) == int(np.ceil(40e-6 / (LEASE_SHARE * 1e-3)))
+    assert book.lease_length(1e-6) == MAX_LEASE
