@@ -31,6 +31,7 @@ Examples
 (16, 16)
 """
 
+from .diffusion import random_coefficient, variable_diffusion
 from .functions import (
     FUNCTIONS,
     TargetFunction,
@@ -42,7 +43,6 @@ from .functions import (
     smooth_2d,
     smooth_5d,
 )
-from .diffusion import random_coefficient, variable_diffusion
 from .gallery import (
     EXAMPLES,
     SPD_EXAMPLES,
