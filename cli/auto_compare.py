@@ -94,17 +94,40 @@ class DiffusionSequence:
 
 @dataclass
 class AutoRun:
-    """What ``auto`` chose at each step of one run, and its per-step seconds."""
+    """Per step of one ``auto`` run: the label of the configuration that produced the
+    solution (``configs``), the one a backstop stopped first, if any (``abandoned``), the
+    iterations, the context, the seconds of the step and the seconds spent outside the
+    solves (``overhead``); and the run's tuner."""
 
     configs: list = field(default_factory=list)
     abandoned: list = field(default_factory=list)
+    iterations: list = field(default_factory=list)
     contexts: list = field(default_factory=list)
-    seconds: list = field(default_factory=list)
+    seconds: np.ndarray = field(default_factory=lambda: np.zeros(0))
     overhead: list = field(default_factory=list)
+    tuner: object = None
 
     @property
     def chosen(self) -> collections.Counter:
+        """How many steps each configuration solved."""
         return collections.Counter(self.configs)
+
+    @property
+    def abandoned_counts(self) -> collections.Counter:
+        """How many steps each configuration was stopped on by the backstop."""
+        return collections.Counter(a for a in self.abandoned if a is not None)
+
+    @property
+    def mean_iterations(self) -> float:
+        return float(np.mean(self.iterations))
+
+    @property
+    def seconds_per_step(self) -> float:
+        return float(np.mean(self.seconds))
+
+    @property
+    def total_seconds(self) -> float:
+        return float(np.sum(self.seconds))
 
 
 @dataclass
@@ -150,25 +173,44 @@ def configurations(space: dict) -> list[dict]:
             for values in itertools.product(*knobs.values())]
 
 
-def auto_step(sequence, seed, run: AutoRun):
+def make_tuner(space, *, bounds=None, seed=0, keep_history=True) -> tuner.Tuner:
+    """A tuner over the configuration ``space`` (contextual when ``bounds`` are given).
+
+    Examples
+    --------
+    >>> t = make_tuner({"cg": {}, "ssor": {"omega": [1.2, 1.6]}})
+    >>> t.ask().value
+    {'method': 'cg'}
+    """
+    return tuner.Tuner(tuner.default_policy(space, bounds=bounds, seed=seed),
+                       keep_history=keep_history)
+
+
+def auto_step(sequence, seed, run: AutoRun, *, contextual=True):
     """A step function solving by :meth:`Solver.solve` with a tuner over the space of the
-    first matrix, recording into ``run``."""
+    first matrix (contextual over ``sequence.bounds`` unless ``contextual`` is False),
+    recording into ``run``."""
     state = {}
+    bounds = sequence.bounds if contextual else None
 
     def step(A, b, x0, context):
         solver = state.get("solver")
         if solver is None:
             solver = state["solver"] = Solver(A)
-            policy = tuner.default_policy(auto_space(solver), bounds=sequence.bounds,
-                                          seed=seed)
-            state["tuner"] = tuner.Tuner(policy, keep_history=False)
+            run.tuner = make_tuner(auto_space(solver), bounds=bounds, seed=seed,
+                                   keep_history=False)
         else:
             solver.update(A)
         started = time.perf_counter()
-        res = solver.solve(b, x0, tuner=state["tuner"], context=context, rtol=RTOL)
+        res = solver.solve(b, x0, tuner=run.tuner, context=context if bounds else None,
+                           rtol=RTOL)
         run.overhead.append(time.perf_counter() - started - res.seconds)
+        if not res.converged:
+            raise RuntimeError(f"{res.info['config']} stopped at step {len(run.configs)}: "
+                               f"{res.status}")
         run.configs.append(res.info["config"])
         run.abandoned.append(res.info.get("abandoned"))
+        run.iterations.append(res.iterations)
         run.contexts.append(np.nan if context is None else context)
         return res.x
     return step

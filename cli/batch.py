@@ -1,4 +1,5 @@
-"""``relax batch``: solve many systems from files, tuning omega as results come in.
+"""``relax batch``: solve many systems from files, tuning omega (or, with ``--method auto``,
+the whole configuration) as results come in.
 
 The results file (``--out``, see :mod:`cli.batch_results`) is the record of what is done: a
 row per input, appended and synced as each solve ends, under a first line that records the
@@ -22,10 +23,33 @@ a zero on the diagonal for SOR) gets a row with ``status`` "error" and the messa
 batch goes on; its trial is withdrawn from the tuner. The exit status is 0 only if every
 input converged.
 
+What is tuned. With ``--method sor``, ``ssor`` or ``cg --precond ssor`` the tuner chooses
+omega from ``--arms`` and learns from the iterations. With ``--method auto`` it chooses a
+configuration (:mod:`solvers.methods`: plain, Jacobi-, SSOR-, AMG-preconditioned CG and
+their knobs, SOR, a direct solve) among :func:`solvers.auto_space` of the first input that
+can be read, and learns from the seconds of each solve (the ``seconds`` of its row, so that
+a tuner resumed from the results learns exactly what it would have; a row rebuilt for an
+input the tuner has learned from holds the seconds of its new solve). The other
+configurations (``--method cg --precond none``, ``jacobi`` or ``amg``) have nothing to tune:
+the batch runs without a tuner and the results file alone is its record. Every row names
+its configuration in the ``config`` column. An input that the chosen configuration cannot
+solve (a matrix that is not symmetric for a CG family, say, after a symmetric first input)
+gets an error row, like any input that cannot be solved.
+
+One prepared :class:`~solvers.Solver` per process. Inputs that share a sparsity pattern
+reuse it (:meth:`~solvers.Solver.update` copies the values only), and with it, across
+files, what depends on the pattern alone (the multicolour ordering, the symmetry check, the
+record of what each method cost) and the AMG hierarchy, kept under the rebuild rule of the
+configuration: ``--precond amg`` rebuilds it for every new matrix, while ``--method auto``
+may choose ``cg+amg(rebuild=4)``, a new hierarchy every 4 matrices. An input of another
+pattern prepares the solver afresh.
+
 With ``--workers N`` (a local Dask cluster) or ``--scheduler ADDRESS`` the solves run on
 Dask workers, up to twice as many in flight as there are workers; the tuner then learns with
 delayed feedback, so a learner's choices can differ from a serial run's, while a fixed policy
-gives the same rows.
+gives the same rows. Each worker process keeps its own prepared solver (and AMG hierarchy),
+reused by the inputs that worker happens to solve: which inputs share a hierarchy then
+depends on the scheduling, and a rebuild interval counts the matrices of that worker only.
 """
 
 from __future__ import annotations
@@ -38,12 +62,15 @@ from pathlib import Path
 
 import click
 import numpy as np
+from click.core import ParameterSource
 
 import tuner
 from problems import load_system, read_context
-from solvers import Solver
+from solvers import Solver, auto_space, describe
 
 from . import console
+from .auto_compare import make_tuner
+from .auto_runs import warm_up
 from .batch_results import SUFFIXES as RESULT_SUFFIXES
 from .batch_results import ResultsFile
 from .batch_state import BatchState
@@ -51,9 +78,11 @@ from .errors import InputError
 from .options import FINITE, FiniteFloatRange
 from .outputs import check_output_file
 from .policy_names import NAMES, make_policy
-from .solve import PRECONDITIONERS, solve_system
+from .solve import METHODS, PRECONDITIONERS, config_label, configuration
 
 SUFFIXES = (".mtx", ".npz")
+KNOBLESS = ("none", "jacobi", "amg")
+"""Preconditioners of CG without a knob to tune: their batch runs without a tuner."""
 
 
 def collect_inputs(paths) -> list[str]:
@@ -76,37 +105,69 @@ def collect_inputs(paths) -> list[str]:
     return unique
 
 
-def error_fields(path, exc: BaseException, seconds: float = 0.0) -> dict:
-    """The solver fields of a row for an input that could not be solved."""
+def error_fields(path, exc: BaseException, seconds: float = 0.0, config: str = "") -> dict:
+    """The solver fields of a row for an input that could not be solved (``config``: the
+    label of the configuration tried, if any)."""
     kind = "" if isinstance(exc, ValueError | TypeError | OSError) else f"{type(exc).__name__}: "
     message = " ".join(f"{path}: {kind}{exc}".split())
     return {"iterations": 0, "converged": False, "status": "error", "residual_norm": None,
-            "seconds": seconds, "message": message}
+            "seconds": seconds, "config": config, "message": message}
 
 
-def solve_input(path, method, precond, rtol, maxiter, omega) -> dict:
+def label_of(method, precond, value) -> str:
+    """The ``config`` of a row: the label of the configuration that ``method``, ``precond``
+    and the trial's ``value`` (an omega, or a configuration for ``auto``) name; empty when
+    a tuned method has no value yet.
+
+    Examples
+    --------
+    >>> label_of("auto", None, {"method": "amg", "rebuild": 4}), label_of("cg", "none", None)
+    ('cg+amg(rebuild=4)', 'cg')
+    """
+    if method == "auto":
+        return "" if value is None else describe(value)
+    if value is None and not (method == "cg" and precond in KNOBLESS):
+        return ""
+    return config_label(method, precond, value)
+
+
+def solve_input(path, method, precond, rtol, maxiter, value) -> dict:
     """Read one system and solve it (runs on a worker): the row's solver fields, an error
-    row's when the file cannot be read or the system cannot be solved."""
+    row's when the file cannot be read or the system cannot be solved. ``value`` is the
+    omega, the configuration of ``--method auto``, or None (a configuration without knob)."""
     try:
         system = load_system(path)
     except Exception as exc:            # any unreadable input is that input's error
-        return error_fields(path, exc)
-    return solve_loaded(system, method, precond, rtol, maxiter, omega, path=path)
+        return error_fields(path, exc, config=label_of(method, precond, value))
+    return solve_loaded(system, method, precond, rtol, maxiter, value, path=path)
 
 
-def solve_loaded(system, method, precond, rtol, maxiter, omega, *, path="") -> dict:
-    """Solve a loaded system: the row's solver fields (``seconds`` is the solve's time); a
-    system the method cannot solve (not SPD, a zero diagonal, ...) gives an error row."""
+def solve_loaded(system, method, precond, rtol, maxiter, value, *, path="") -> dict:
+    """Solve a loaded system: the row's solver fields (``seconds`` is the time of the update
+    of this process's solver and of the solve, setup included); a system the configuration
+    cannot solve (not SPD, a zero diagonal, ...) gives an error row."""
     start = time.perf_counter()
     try:
-        res = solve_system(system.A, system.b, system.x0, method=method, precond=precond,
-                           omega=omega, rtol=rtol, maxiter=maxiter,
-                           solver=prepared_for(system.A))
+        res, label = _solve(prepared_for(system.A), system, method, precond, rtol, maxiter,
+                            value)
     except Exception as exc:
-        return error_fields(path, exc, time.perf_counter() - start)
+        return error_fields(path, exc, time.perf_counter() - start,
+                            label_of(method, precond, value))
     return {"iterations": int(res.iterations), "converged": bool(res.converged),
             "status": res.status, "residual_norm": float(res.residual_norm),
-            "seconds": time.perf_counter() - start, "message": ""}
+            "seconds": time.perf_counter() - start, "config": label, "message": ""}
+
+
+def _solve(solver, system, method, precond, rtol, maxiter, value):
+    """The result and the label of its configuration: :meth:`~solvers.Solver.solve` with the
+    configuration named (SSOR iterations, not one of the catalog's, by ``solver.ssor``)."""
+    config = value if method == "auto" else configuration(method, precond, value)
+    if config is None:
+        limit = {} if maxiter is None else {"maxiter": maxiter}
+        res = solver.ssor(system.b, system.x0, omega=value, rtol=rtol, **limit)
+        return res, config_label(method, precond, value)
+    res = solver.solve(system.b, system.x0, config=config, rtol=rtol, maxiter=maxiter)
+    return res, res.info["config"]
 
 
 _SOLVER: list = [None]
@@ -140,34 +201,49 @@ def context_of(path, field: str | None, system=None) -> float | None:
 
 @dataclass(frozen=True)
 class Assigned:
-    """The trial an input is solved with: its id, value and context; ``learn`` is False for
-    a trial the tuner has already learned from (its row is being rebuilt)."""
+    """The trial an input is solved with: its id, value (an omega, or a configuration for
+    ``--method auto``) and context; ``learn`` is False for a trial the tuner has already
+    learned from (its row is being rebuilt)."""
 
     id: int
-    value: float
+    value: float | dict
     context: float | None
     learn: bool = True
 
 
-def _record(state, results, path, assigned: Assigned | None, fields: dict) -> None:
+def _omega(value) -> float | None:
+    """The ``omega`` of a row: the trial's omega, or its configuration's (if it has one)."""
+    return value.get("omega") if isinstance(value, dict) else value
+
+
+def _record(state, results, path, assigned: Assigned | None, fields: dict,
+            method: str) -> None:
     """Append the row, then tell the tuner (or withdraw the trial of an error): the order
     that makes resuming exact."""
     results.append({"input": path, "trial": None if assigned is None else assigned.id,
-                    "omega": None if assigned is None else assigned.value,
+                    "omega": None if assigned is None else _omega(assigned.value),
                     "context": None if assigned is None else assigned.context, **fields})
     if assigned is not None and assigned.learn:
-        _learn(state, assigned.id, fields)
+        _learn(state, assigned.id, fields, method)
 
 
-def _learn(state, trial_id: int, fields: dict) -> None:
+def cost_of(fields: dict, method: str) -> float:
+    """What the tuner learns from a row: its seconds for ``--method auto`` (configurations'
+    iterations do not compare), else its iterations (at least 1)."""
+    if method == "auto":
+        return max(float(fields["seconds"]), 1e-9)
+    return float(max(fields["iterations"], 1))
+
+
+def _learn(state, trial_id: int, fields: dict, method: str) -> None:
     if fields["status"] == "error":
         state.cancel(trial_id)
     else:
-        state.tell(trial_id, float(max(fields["iterations"], 1)),
-                   censored=not fields["converged"])
+        state.tell(trial_id, cost_of(fields, method), censored=not fields["converged"])
 
 
-def reconcile(state: BatchState, results: ResultsFile, paths) -> dict[str, Assigned]:
+def reconcile(state: BatchState, results: ResultsFile, paths,
+              method: str = "cg") -> dict[str, Assigned]:
     """Bring the state and the results into agreement before solving; returns the trial of
     every input that must be solved with a trial it already has, and reports (one line
     each) what did not agree.
@@ -183,7 +259,7 @@ def reconcile(state: BatchState, results: ResultsFile, paths) -> dict[str, Assig
     for path, row in rows.items():
         tid = row["trial"]
         if tid is not None and pending.get(tid) == path:
-            _learn(state, tid, row)
+            _learn(state, tid, row, method)
         elif (tid is not None and row["status"] != "error" and state.path is not None
               and state.inputs.get(tid) != path):
             unknown += 1
@@ -199,7 +275,7 @@ def reconcile(state: BatchState, results: ResultsFile, paths) -> dict[str, Assig
     if rebuilt:
         where = "no results file" if results.path is None else repr(str(results.path))
         _report(f"{len(rebuilt)} inputs the tuner has learned from have no row in {where}: "
-                "they are solved again with the omega chosen then (the tuner is not told "
+                "they are solved again with the value chosen then (the tuner is not told "
                 "twice)")
     return {**rebuilt, **assigned}
 
@@ -242,14 +318,18 @@ def _check_bounds(bounds):
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
-@click.option("--method", type=click.Choice(["sor", "ssor", "cg"]), default="cg",
-              show_default=True, help="Solver of every system.")
+@click.option("--method", type=click.Choice(METHODS), default="cg",
+              show_default=True,
+              help="Solver of every system; auto: the tuner chooses the method and its knobs "
+                   "among those worth trying on the first input (solvers.auto_space), by the "
+                   "seconds they take.")
 @click.option("--precond", type=click.Choice(PRECONDITIONERS), default=None,
-              help="Preconditioner of CG: ssor (default; its omega is tuned), jacobi, amg or "
-                   "none.  [default: ssor with cg, none otherwise]")
+              help="Preconditioner of CG: ssor (default; its omega is tuned), or none, jacobi "
+                   "or amg (nothing to tune: no tuner).  [default: ssor with cg, none "
+                   "otherwise]")
 @click.option("--tune", "policy", default="default", show_default=True,
               help=f"How omega is chosen: one of {', '.join(NAMES)} (fixed:W always plays "
-                   "omega = W).")
+                   "omega = W); --method auto: default only.")
 @click.option("--arms", default="1.0:1.95:20", show_default=True,
               help="Omegas to choose from, as START:STOP:COUNT (evenly spaced, in (0, 2)).")
 @click.option("--context", "field", default=None,
@@ -259,7 +339,8 @@ def _check_bounds(bounds):
               help="Range A B of the contexts (needed with --context).")
 @click.option("--state", type=click.Path(dir_okay=False),
               help="Tuner state file, a line appended per ask and per result; resumes a killed "
-                   "run.  [default: none: the tuner lives in memory]")
+                   "run (a batch without a tuner resumes from --out alone).  [default: none: "
+                   "the tuner lives in memory]")
 @click.option("-o", "--out", type=click.Path(dir_okay=False),
               help="Results file (.csv or .jsonl), the record of what is done; rerun with the "
                    "same file to resume.  [default: JSON lines on stdout]")
@@ -277,26 +358,24 @@ def _check_bounds(bounds):
               help="Seed of the tuner's random choices.")
 def batch(inputs, method, precond, policy, arms, field, bounds, state, out, overwrite, rtol,
           maxiter, workers, scheduler, seed):
-    """Solve every system in INPUTS (.mtx/.npz files or directories), tuning omega as it goes.
+    """Solve every system in INPUTS (.mtx/.npz files or directories), tuning omega (or, with
+    --method auto, the configuration) as it goes.
 
     Exits with status 0 if every input converged, else 1 with a one-line summary on stderr.
     """
     if workers is not None and scheduler is not None:
         raise click.UsageError("--workers and --scheduler exclude each other")
-    if method != "cg" and precond not in (None, "none"):
-        raise click.UsageError(f"--precond {precond} applies to --method cg only")
-    precond = precond or ("ssor" if method == "cg" else "none")
-    if method == "cg" and precond != "ssor" and not policy.startswith("fixed:"):
-        raise click.UsageError(f"with --precond {precond} there is no omega to tune; use "
-                               "--precond ssor or --tune fixed:W")
+    precond = _check_method(method, precond, policy, field, state)
     if field is not None and bounds is None:
         raise click.UsageError("--context needs --bounds A B (the range of the contexts)")
     if field is None and bounds is not None:
         raise click.UsageError("--bounds applies with --context only")
     _check_bounds(bounds)
-    grid = _arms(arms)
     policy_bounds = None if field is None else tuple(bounds)
-    _check_policy(policy, grid, policy_bounds, seed)
+    untuned = method == "cg" and precond in KNOBLESS
+    if method != "auto":
+        grid = _arms(arms)
+        _check_policy(policy, grid, policy_bounds, seed)
     check_output_file(out, RESULT_SUFFIXES, "-o/--out")
     check_output_file(state, None, "--state")
     if out is not None and state is not None and Path(out).resolve() == Path(state).resolve():
@@ -307,21 +386,87 @@ def batch(inputs, method, precond, policy, arms, field, bounds, state, out, over
     options = {"method": method, "precond": precond, "tune": policy, "arms": arms,
                "context": field, "bounds": None if bounds is None else list(bounds),
                "rtol": rtol, "maxiter": maxiter, "seed": seed}
+    if method == "auto":
+        options["arms"] = None
+    if untuned:
+        options.update(tune=None, arms=None, seed=None)
+        if policy.startswith("fixed:"):
+            _report(f"--precond {precond} has no omega: --tune {policy} has no effect")
     if overwrite and state is not None:
         Path(state).unlink(missing_ok=True)
+    _SOLVER[0] = None                   # this run's inputs share this process's solver
+    resumed = state is not None and Path(state).exists()
+    space = _auto_space(paths) if method == "auto" and not resumed else None
     results = ResultsFile(out, options, overwrite=overwrite)
     for line in results.notes:
         _report(line)
-    if state is not None and Path(state).exists():
+    if untuned:
+        run_state = None
+    elif resumed:
         run_state = BatchState.load(state)
         _check_resumed_options(state, run_state.options, options)
+    elif method == "auto":
+        run_state = BatchState.create(state, make_tuner(space, bounds=policy_bounds, seed=seed),
+                                      options)
     else:
         run_state = BatchState.create(state, tuner.Tuner(
             _check_policy(policy, grid, policy_bounds, seed)), options)
-    with run_state:
-        _run(paths, run_state, results, field, (method, precond, rtol, maxiter), workers,
-             scheduler)
+    if run_state is None:
+        _run(paths, None, results, field, (method, precond, rtol, maxiter), workers, scheduler)
+    else:
+        with run_state:
+            _run(paths, run_state, results, field, (method, precond, rtol, maxiter), workers,
+                 scheduler)
     _finish(paths, results)
+
+
+def _given(name: str) -> bool:
+    """Whether option ``name`` of the running command was given (not its default)."""
+    source = click.get_current_context().get_parameter_source(name)
+    return source is not None and source is not ParameterSource.DEFAULT
+
+
+def _check_method(method, precond, policy, field, state) -> str | None:
+    """The preconditioner (resolved) after checking that the options go together: one
+    click usage error (exit status 2) for a combination that does not."""
+    if method == "auto":
+        if precond is not None:
+            raise click.UsageError(f"--precond {precond} applies to --method cg only "
+                                   "(--method auto chooses the preconditioner)")
+        if policy != "default":
+            raise click.UsageError(f"--method auto tunes with --tune default only; got "
+                                   f"{policy!r}")
+        if _given("arms"):
+            raise click.UsageError("--arms applies to omega, not to --method auto (it "
+                                   "chooses among the configurations of solvers.auto_space)")
+        return None
+    if method != "cg" and precond not in (None, "none"):
+        raise click.UsageError(f"--precond {precond} applies to --method cg only")
+    precond = precond or ("ssor" if method == "cg" else "none")
+    if method == "cg" and precond in KNOBLESS:
+        nothing = f"--precond {precond} has no omega to tune (the batch runs without a tuner)"
+        if policy != "default" and not policy.startswith("fixed:"):
+            raise click.UsageError(f"{nothing}: leave out --tune {policy}")
+        for given, option in ((_given("arms"), "--arms"), (field is not None, "--context"),
+                              (state is not None, "--state")):
+            if given:
+                raise click.UsageError(f"{nothing}: leave out {option}")
+    return precond
+
+
+def _auto_space(paths) -> dict:
+    """The configurations ``--method auto`` tunes over: :func:`solvers.auto_space` of the
+    first input that can be read (its solver is this process's, kept for its solve)."""
+    for path in paths:
+        try:
+            solver = prepared_for(load_system(path).A)
+        except Exception:               # that input's error row comes with its turn
+            continue
+        try:
+            return auto_space(solver)
+        except ValueError as exc:
+            raise InputError(f"--method auto: {path}: {exc}") from None
+    raise InputError("--method auto: no input can be read to choose the methods from")
 
 
 def _check_context_field(path, field):
@@ -360,15 +505,20 @@ def _finish(paths, results: ResultsFile) -> None:
 
 
 def _run(paths, run_state, results, field, solve_args, workers, scheduler):
-    assigned = reconcile(run_state, results, paths)
+    """Solve the inputs without a row; ``run_state`` is None for a batch without a tuner."""
+    method = solve_args[0]
+    assigned = {} if run_state is None else reconcile(run_state, results, paths, method)
     done = {row["input"] for row in results.rows}
     todo = [p for p in paths if p not in done]
     console.note(f"relax batch: {len(paths)} inputs, {len(paths) - len(todo)} already done, "
                  f"{len(todo)} to solve")
+    space = run_state.tuner.policy.space.to_dict() if method == "auto" else None
 
-    def trial_for(path, system=None) -> Assigned:
+    def trial_for(path, system=None) -> Assigned | None:
         """The trial the input already has, else a new one (its context from ``system``,
-        or read from the file)."""
+        or read from the file); None without a tuner."""
+        if run_state is None:
+            return None
         if path in assigned:
             return assigned.pop(path)
         trial = run_state.ask(path, context_of(path, field, system))
@@ -376,29 +526,38 @@ def _run(paths, run_state, results, field, solve_args, workers, scheduler):
 
     with console.progressbar(len(todo), "solving") as bar:
         if workers is None and scheduler is None:
+            if space is not None and todo:
+                warm_up(space)
             for path in todo:
                 _solve_serial(path, assigned.pop(path, None), trial_for, solve_args,
                               run_state, results)
                 bar.update(1)
         else:
             _run_on_dask(todo, trial_for, solve_args, run_state, results, workers, scheduler,
-                         bar.update)
+                         bar.update, space)
 
 
 def _solve_serial(path, trial, trial_for, solve_args, run_state, results) -> None:
     """Load, ask (unless the input has its ``trial``), solve, record."""
+    method, precond = solve_args[:2]
     try:
         system = load_system(path)
         trial = trial or trial_for(path, system)
     except Exception as exc:        # unreadable, or no context: nothing to solve
-        _record(run_state, results, path, trial, error_fields(path, exc))
+        _record(run_state, results, path, trial,
+                error_fields(path, exc, config=label_of(method, precond, _value(trial))),
+                method)
         return
     _record(run_state, results, path, trial,
-            solve_loaded(system, *solve_args, trial.value, path=path))
+            solve_loaded(system, *solve_args, _value(trial), path=path), method)
+
+
+def _value(trial: Assigned | None):
+    return None if trial is None else trial.value
 
 
 def _run_on_dask(todo, trial_for, solve_args, run_state, results, workers, scheduler,
-                 progress):
+                 progress, space=None):
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -415,7 +574,10 @@ def _run_on_dask(todo, trial_for, solve_args, run_state, results, workers, sched
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=None)
         client = Client(cluster)
+    method, precond = solve_args[:2]
     try:
+        if space is not None and todo:
+            client.run(warm_up, space)          # no worker's first solves pay compilation
         slots = 2 * max(len(client.scheduler_info()["workers"]), 1)
         queue = list(todo)
         running = as_completed()
@@ -427,10 +589,12 @@ def _run_on_dask(todo, trial_for, solve_args, run_state, results, workers, sched
                 try:
                     trial = trial_for(path)
                 except Exception as exc:      # no context: an error row, nothing to solve
-                    _record(run_state, results, path, None, error_fields(path, exc))
+                    _record(run_state, results, path, None,
+                            error_fields(path, exc, config=label_of(method, precond, None)),
+                            method)
                     progress(1)
                     continue
-                future = client.submit(solve_input, path, *solve_args, trial.value,
+                future = client.submit(solve_input, path, *solve_args, _value(trial),
                                        pure=False)
                 trials[future.key] = (path, trial)
                 running.add(future)
@@ -440,7 +604,7 @@ def _run_on_dask(todo, trial_for, solve_args, run_state, results, workers, sched
             submit()
         for future in running:
             path, trial = trials.pop(future.key)
-            _record(run_state, results, path, trial, future.result())
+            _record(run_state, results, path, trial, future.result(), method)
             progress(1)
             submit()
     finally:

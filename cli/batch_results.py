@@ -4,15 +4,19 @@ A row per input, appended and synced as each solve ends. The file's first line r
 options that produced its rows, so rows made with other options never count as done:
 
     CSV:    # relax batch results {"method": "sor", "precond": "none", ...}
-            input,trial,omega,context,iterations,converged,status,residual_norm,seconds,message
+            input,trial,omega,context,iterations,converged,status,residual_norm,seconds,
+            config,message      (one line)
             ...
     JSONL:  {"relax_batch_results": {"method": "sor", ...}}
             {"input": ..., "trial": ..., ...}
 
-(pandas reads the CSV with ``read_csv(path, comment="#")``.) A last line without its newline
-is a row torn by a crash: it is dropped (the file is cut back to the last whole row) and its
-input is solved again. Any other damage is reported with its line number and leaves the file
-untouched.
+``config`` names the configuration that solved the input (an error row: the one tried, if
+any) as :func:`solvers.describe` writes it: ``cg+ssor(omega=1.6)``, ``cg+jacobi``, ``cg``,
+``direct``, ...; ``ssor(omega=1.2)`` for SSOR iterations. (pandas reads the CSV with
+``read_csv(path, comment="#")``.) A last line without its newline is a row torn by a crash:
+it is dropped (the file is cut back to the last whole row) and its input is solved again.
+Any other damage is reported with its line number and leaves the file untouched. A file
+written before the ``config`` column is refused with a message saying so.
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from .errors import InputError
 
 SUFFIXES = (".csv", ".jsonl")
 COLUMNS = ("input", "trial", "omega", "context", "iterations", "converged", "status",
-           "residual_norm", "seconds", "message")
+           "residual_norm", "seconds", "config", "message")
+LEGACY_COLUMNS = tuple(c for c in COLUMNS if c != "config")
+"""The columns of results files written before the ``config`` column."""
 CSV_MARK = "# relax batch results "
 JSONL_KEY = "relax_batch_results"
 _START_AFRESH = "pass --overwrite to start afresh, or another --out"
@@ -49,13 +55,19 @@ def _typed_csv_row(row: dict) -> dict:
             "converged": {"True": True, "False": False}[row["converged"]],
             "status": row["status"],
             "residual_norm": _optional(row["residual_norm"], float),
-            "seconds": float(row["seconds"]), "message": row["message"]}
+            "seconds": float(row["seconds"]), "config": row["config"],
+            "message": row["message"]}
 
 
 def _checked_row(row) -> dict:
     if not isinstance(row, dict) or set(row) != set(COLUMNS) or not row["input"]:
         raise ValueError("not a row of relax batch")
     return row
+
+
+def _legacy(name: str) -> InputError:
+    return InputError(f"{name!r} was written by an earlier relax batch (its rows have no "
+                      f"config column); {_START_AFRESH}")
 
 
 class ResultsFile:
@@ -86,9 +98,9 @@ class ResultsFile:
     >>> ResultsFile(path, {"method": "sor"}).append({
     ...     "input": "a.npz", "trial": 0, "omega": 1.5, "context": None, "iterations": 12,
     ...     "converged": True, "status": "converged", "residual_norm": 1e-9, "seconds": 0.01,
-    ...     "message": ""})
-    >>> [row["iterations"] for row in ResultsFile(path, {"method": "sor"}).rows]
-    [12]
+    ...     "config": "sor(omega=1.5)", "message": ""})
+    >>> [(r["iterations"], r["config"]) for r in ResultsFile(path, {"method": "sor"}).rows]
+    [(12, 'sor(omega=1.5)')]
     >>> ResultsFile(path, {"method": "cg"})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -141,6 +153,8 @@ class ResultsFile:
         if not lines:
             self._start()
             return
+        if len(lines) > 1 and self._legacy(lines[1]):
+            raise _legacy(name)
         self._check_options(lines[0])
         if self.csv and len(lines) == 1:     # killed before the column header was written
             self._start()
@@ -175,6 +189,17 @@ class ResultsFile:
                 raise ValueError(f"{len(cells)} fields, not {len(COLUMNS)}")
             return _typed_csv_row(dict(zip(COLUMNS, cells, strict=True)))
         return _checked_row(json.loads(line))
+
+    def _legacy(self, line: str) -> bool:
+        """Whether ``line``, the second of the file, is the column header (CSV) or a row
+        (JSON lines) of a results file written before the ``config`` column."""
+        if self.csv:
+            return line.strip() == ",".join(LEGACY_COLUMNS)
+        try:
+            row = json.loads(line)
+        except ValueError:
+            return False
+        return isinstance(row, dict) and set(row) == set(LEGACY_COLUMNS)
 
     def _check_options(self, line: str) -> None:
         name = str(self.path)

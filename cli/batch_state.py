@@ -8,6 +8,9 @@ deterministic given its state, so they give the same trials, which is checked) a
 told. A result thus costs a line, not a rewrite of the whole tuner; a new snapshot replaces the
 file (atomically) once the events outweigh the snapshot, and when a run ends or resumes.
 
+A trial's value is an omega, or, for ``--method auto``, a configuration (a dict such as
+``{"method": "ssor", "omega": 1.6}``; version 5 of the file).
+
 An ask is synced to disk before its solve starts, so a result row can always be matched to its
 trial; a tell is written (and synced with the next ask) after its row, so a tell lost to a
 crash is recovered from the results file.
@@ -26,8 +29,8 @@ from tuner.errors import StateError
 from .errors import InputError
 
 FORMAT = "relax.batch"
-VERSION = 4
-READABLE_VERSIONS = (2, 3, 4)
+VERSION = 5
+READABLE_VERSIONS = (2, 3, 4, 5)
 MIN_SNAPSHOT_INTERVAL = 1 << 16
 """Bytes of events after which a snapshot may be taken (it is once they exceed its size)."""
 
@@ -49,8 +52,9 @@ class BatchState:
         The input of every trial asked so far, by trial id.
     options : dict, optional
         The options of the run (JSON values), kept so that a resumed run can check its own.
-    trials : dict of int to (float, float or None), optional
-        The value and context of every trial asked so far, by trial id.
+    trials : dict of int to (float or dict, float or None), optional
+        The value (an omega or a configuration) and context of every trial asked so far,
+        by trial id.
     costs : dict of int to (float, bool), optional
         The cost told for every trial told so far and whether it was censored, by trial id,
         in the order told (the tuner's saved state holds statistics, not this record).
@@ -73,7 +77,7 @@ class BatchState:
         self.tuner = tuner
         self.inputs: dict[int, str] = dict(inputs or {})
         self.options: dict = dict(options or {})
-        self.trials: dict[int, tuple[float, float | None]] = dict(trials or {})
+        self.trials: dict[int, tuple[float | dict, float | None]] = dict(trials or {})
         self.costs: dict[int, tuple[float, bool]] = dict(costs or {})
         self._log = None
         self._log_bytes = 0
@@ -229,14 +233,19 @@ class BatchState:
             self.close_log()
 
 
-def _trials_of(head: dict, tuner: Tuner) -> dict[int, tuple[float, float | None]]:
+def _value(value) -> float | dict:
+    """A trial's value as saved: an omega, or a configuration (a dict of JSON values)."""
+    return dict(value) if isinstance(value, dict) else float(value)
+
+
+def _trials_of(head: dict, tuner: Tuner) -> dict[int, tuple[float | dict, float | None]]:
     """The value and context of each trial of a snapshot (a version-2 snapshot kept them in
     the tuner's records only)."""
     if "trials" in head:
-        return {int(k): (float(v), None if c is None else float(c))
+        return {int(k): (_value(v), None if c is None else float(c))
                 for k, (v, c) in head["trials"].items()}
     records = [t.as_dict() for t in tuner.outstanding] + tuner.history
-    return {int(r["id"]): (float(r["value"]), r["context"]) for r in records}
+    return {int(r["id"]): (_value(r["value"]), r["context"]) for r in records}
 
 
 def _costs_of(head: dict, tuner: Tuner) -> dict[int, tuple[float, bool]]:

@@ -1,4 +1,5 @@
-"""``relax solve``: one linear system from files, by SOR, SSOR or (preconditioned) CG."""
+"""``relax solve``: one linear system from files, by SOR, SSOR, (preconditioned) CG, or the
+configuration :meth:`solvers.Solver.solve` picks for it (``--method auto``)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,18 @@ from pathlib import Path
 
 import click
 import numpy as np
+from click.core import ParameterSource
 
 from problems import load_system, read_matrix
-from solvers import Solver
+from solvers import Solver, describe
 
 from .options import FiniteFloatRange
 from .outputs import check_output_file, output_file_option
 
 PRECONDITIONERS = ("none", "jacobi", "ssor", "amg")
+METHODS = ("sor", "ssor", "cg", "auto")
+AMG_REBUILD = 1
+"""The AMG rebuild interval of ``--precond amg``: a new hierarchy for every new matrix."""
 _KINDS = {"c": "complex numbers", "U": "text", "S": "bytes", "O": "Python objects",
           "M": "dates", "m": "time spans"}
 
@@ -76,11 +81,48 @@ def check_method(method, precond) -> None:
         raise click.UsageError(f"--precond {precond} applies to --method cg only")
 
 
+def configuration(method, precond, omega) -> dict | None:
+    """The configuration (see :mod:`solvers.methods`) that ``--method``, ``--precond`` and
+    omega name; None for SSOR iterations, which are not one of the catalog's.
+
+    Examples
+    --------
+    >>> configuration("cg", "ssor", 1.6), configuration("cg", "none", None)
+    ({'method': 'ssor', 'omega': 1.6}, {'method': 'cg'})
+    >>> configuration("ssor", "none", 1.2) is None
+    True
+    """
+    if method == "sor":
+        return {"method": "sor", "omega": omega}
+    if method == "ssor":
+        return None
+    fixed = {"none": {"method": "cg"}, "jacobi": {"method": "jacobi"},
+             "amg": {"method": "amg", "rebuild": AMG_REBUILD}}
+    return fixed.get(precond, {"method": "ssor", "omega": omega})
+
+
+def config_label(method, precond, omega) -> str:
+    """The label of that configuration, as :func:`solvers.describe` writes it
+    (``ssor(omega=W)`` for SSOR iterations).
+
+    Examples
+    --------
+    >>> config_label("cg", "jacobi", None), config_label("ssor", "none", 1.2)
+    ('cg+jacobi', 'ssor(omega=1.2)')
+    """
+    config = configuration(method, precond, omega)
+    return f"ssor(omega={omega:g})" if config is None else describe(config)
+
+
 def solve_system(A, b, x0, *, method, precond, omega, rtol, maxiter, solver=None):
     """Solve with the named method; returns the :class:`~solvers.Result`. ``solver`` is a
-    :class:`~solvers.Solver` already prepared for ``A`` (a one-shot one by default)."""
+    :class:`~solvers.Solver` already prepared for ``A`` (a one-shot one by default).
+    ``method="auto"`` solves with the solver's default configuration for ``A``
+    (:func:`solvers.methods.default_config`); its label is ``info["config"]``."""
     check_method(method, precond)
     solver = Solver(A, copy=False) if solver is None else solver
+    if method == "auto":
+        return solver.solve(b, x0, rtol=rtol, maxiter=maxiter)
     limit = {} if maxiter is None else {"maxiter": maxiter}
     if method == "cg":
         M = {"none": None, "jacobi": "jacobi", "amg": "amg"}.get(precond, ("ssor", omega))
@@ -89,12 +131,15 @@ def solve_system(A, b, x0, *, method, precond, omega, rtol, maxiter, solver=None
 
 
 def report(res, A, b, *, method, precond, omega, seconds) -> dict:
-    """The solve's outcome as a flat dict (what ``--json`` prints)."""
+    """The solve's outcome as a flat dict (what ``--json`` prints); ``config`` names the
+    configuration that solved it (the one picked, for ``--method auto``)."""
     norm_b = float(np.linalg.norm(b))
+    auto = method == "auto"
     return {
         "method": method,
         "precond": precond if method == "cg" else None,
-        "omega": omega if (method != "cg" or precond == "ssor") else None,
+        "omega": omega if not auto and (method != "cg" or precond == "ssor") else None,
+        "config": res.info["config"] if auto else config_label(method, precond, omega),
         "n": int(A.shape[0]),
         "nnz": int(A.nnz),
         "iterations": int(res.iterations),
@@ -111,11 +156,13 @@ def report(res, A, b, *, method, precond, omega, seconds) -> dict:
 @click.option("--rhs", type=click.Path(dir_okay=False),
               help="Right-hand side b: a .npy vector or a .mtx column.  [default: the b "
                    "stored in MATRIX's .npz file, else A @ ones]")
-@click.option("--method", type=click.Choice(["sor", "ssor", "cg"]), default="cg",
+@click.option("--method", type=click.Choice(METHODS), default="cg",
               show_default=True,
               help="sor: successive over-relaxation; ssor: its symmetric form (a forward "
                    "then a backward sweep); cg: conjugate gradients (A symmetric positive "
-                   "definite).")
+                   "definite); auto: a sensible configuration for A (a direct solve for a "
+                   "small system, SSOR-PCG or AMG-PCG for a larger SPD one, SOR otherwise), "
+                   "reported as 'config'.")
 @click.option("--precond", type=click.Choice(PRECONDITIONERS), default="none",
               show_default=True,
               help="Preconditioner of CG: none; jacobi (the diagonal); ssor (one SSOR sweep "
@@ -141,6 +188,9 @@ def solve(matrix, rhs, method, precond, omega, rtol, maxiter, out, output, as_js
     solve did not converge.
     """
     check_method(method, precond)
+    if method == "auto" and _given("omega"):
+        raise click.UsageError("--omega does not apply to --method auto (it picks the "
+                               "configuration, omega included)")
     if output is not None:
         if out is not None:
             raise click.UsageError("give -o/--out only (--output is its deprecated old name)")
@@ -163,6 +213,12 @@ def solve(matrix, rhs, method, precond, omega, rtol, maxiter, out, output, as_js
             if value is not None:
                 click.echo(f"{key:<18}{value}")
     if not res.converged:
-        click.echo(f"relax: error: {method} did not converge ({res.status}) after "
+        click.echo(f"relax: error: {summary['config']} did not converge ({res.status}) after "
                    f"{res.iterations} iterations", err=True)
         raise SystemExit(1)
+
+
+def _given(name: str) -> bool:
+    """Whether option ``name`` of the running command was given (not its default)."""
+    source = click.get_current_context().get_parameter_source(name)
+    return source is not None and source is not ParameterSource.DEFAULT

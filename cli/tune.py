@@ -4,7 +4,9 @@ command line.
 ``relax tune shifted-laplacian`` tunes SOR's omega over random shifted Laplacians (the shift
 is the context), with fixed omegas and the instance-optimal omega alongside;
 ``relax tune heat`` tunes the SSOR omega of CG over the heat-equation simulation (the
-diffusivity is the context), with full simulations at fixed omegas alongside. Both print a
+diffusivity is the context), with full simulations at fixed omegas alongside; with
+``--method auto`` it tunes the whole configuration instead (which method, which knobs: see
+:mod:`cli.auto_runs`), by the seconds each step takes. Both print a
 summary on stdout and can write the per-instance report (``-o/--out``, CSV or JSON) and a
 figure of omega and cost over the sequence (``--plot``, needs matplotlib). Both paths, and
 matplotlib, are checked when the command line is parsed, before any work.
@@ -23,6 +25,7 @@ import problems as pb
 import tuner
 from solvers import Solver
 
+from . import auto_runs
 from .console import progressbar
 from .heat_runs import DT, Method, check_grid, run_interleaved, warm_up
 from .limits import check_memory
@@ -210,6 +213,12 @@ def _heat_rows(runs, kappas):
 
 
 @tune_group.command("heat")
+@click.option("--method", type=click.Choice(["ssor", "auto"]), default="ssor",
+              show_default=True,
+              help="ssor: tune the omega of SSOR-preconditioned CG (the paper's experiment); "
+                   "auto: tune the configuration (plain, Jacobi-, SSOR- or AMG-preconditioned "
+                   "CG, a direct solve, and their knobs: solvers.auto_space) by the seconds "
+                   "each step takes.")
 @click.option("--nx", type=click.IntRange(min=3), default=50, show_default=True,
               help="Grid intervals per side: (nx - 1)^2 unknowns.")
 @click.option("--steps", type=click.IntRange(min=1), default=5000, show_default=True,
@@ -218,7 +227,7 @@ def _heat_rows(runs, kappas):
               show_default=True,
               help="Fixed omega, in (0, 2), to simulate with too (repeatable).")
 @_with_shared_options
-def tune_heat(nx, steps, baselines, policy, context, out, plot, seed):
+def tune_heat(method, nx, steps, baselines, policy, context, out, plot, seed):
     """Tune SSOR-preconditioned CG's omega over a heat-equation simulation.
 
     The second experiment of Learning to Relax (Khodak et al., ICLR 2024): a Crank-Nicolson
@@ -226,9 +235,16 @@ def tune_heat(nx, steps, baselines, policy, context, out, plot, seed):
     10; every step's system is solved by CG to rtol 1e-8, preconditioned by SSOR at the
     omega chosen; the cost is CG's iterations. Prints iterations and milliseconds per step
     of the tuned run and of a simulation at each fixed omega.
+
+    With --method auto every step is solved by the configuration a tuner chooses (the
+    method and its knobs), told the step's seconds; it prints the same totals and how often
+    each configuration was chosen.
     """
     baselines = tuple(dict.fromkeys(baselines))
     check_grid(nx, steps, 1 + len(baselines))
+    if method == "auto":
+        _tune_heat_auto(nx, steps, baselines, policy, context, out, plot, seed)
+        return
     _checked_policy(policy, pb.KAPPA_BOUNDS, context, seed)          # fail before any work
     methods = [Method("tuned", "tuned", make_tuner=lambda: tuner.Tuner(
         _checked_policy(policy, pb.KAPPA_BOUNDS, context, seed)))]
@@ -252,3 +268,48 @@ def tune_heat(nx, steps, baselines, policy, context, out, plot, seed):
         plot_sequence(plot, tuned.omegas, tuned.iterations.astype(float), kappas,
                       title=f"heat equation nx={nx}, policy {policy}",
                       cost_label="SSOR-PCG iterations")
+
+
+def _tune_heat_auto(nx, steps, baselines, policy, context, out, plot, seed):
+    """``relax tune heat --method auto``: the tuned run, then the fixed-omega runs."""
+    if policy != "default":
+        raise click.UsageError(f"--method auto tunes with --policy default only; got "
+                               f"{policy!r}")
+    if plot:
+        raise click.UsageError("--plot draws the omega chosen: it applies to --method ssor "
+                               "only")
+    methods = [Method(f"fixed {w:g}", "ssor", omega=w) for w in baselines]
+    if methods:
+        warm_up(nx)
+    with progressbar(steps * (1 + len(methods)), "simulating") as bar:
+        auto = auto_runs.run_heat(nx, steps, contextual=context, seed=seed,
+                                  progress=bar.update)
+        runs = {"auto": auto}
+        if methods:
+            runs.update(run_interleaved(nx, steps, methods, progress=bar.update))
+    click.echo(f"{'method':<14}{'iters/step':>11}{'ms/step':>9}{'total s':>9}")
+    for label, r in runs.items():
+        click.echo(f"{label:<14}{r.mean_iterations:>11.2f}{1e3 * r.seconds_per_step:>9.3f}"
+                   f"{r.total_seconds:>9.2f}")
+    chosen, abandoned = auto.chosen, auto.abandoned_counts
+    click.echo(f"configurations chosen by auto (steps solved, of {auto.iterations.size}):")
+    for label, count in chosen.most_common():
+        click.echo(f"  {label:<24}{count:>7}")
+    if abandoned:
+        click.echo("stopped by the backstop (then finished by the best known):")
+        for label, count in abandoned.most_common():
+            click.echo(f"  {label:<24}{count:>7}")
+    summary = {"problem": "heat", "method": "auto", "nx": nx, "steps": steps,
+               "policy": policy, "context": context, "seed": seed,
+               "mean_iterations": {label: r.mean_iterations for label, r in runs.items()},
+               "seconds": {label: r.total_seconds for label, r in runs.items()},
+               "chosen": dict(chosen.most_common()),
+               "abandoned": dict(abandoned.most_common())}
+    if out:
+        rows = [{"step": k, "kappa": float(auto.contexts[k]), "config": auto.configs[k],
+                 "abandoned": auto.abandoned[k] or "",
+                 "iterations": int(auto.iterations[k]), "seconds": float(auto.seconds[k]),
+                 **{f"iterations_{label.replace(' ', '_')}": int(r.iterations[k])
+                    for label, r in runs.items() if label != "auto"}}
+                for k in range(auto.iterations.size)]
+        write_report(out, rows, summary)

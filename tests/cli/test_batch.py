@@ -195,7 +195,7 @@ def test_a_corrupted_state_file_is_left_untouched(tmp_path):
     (["IN", "--context", "context"], "--bounds", 2),
     (["IN", "--bounds", "0", "1"], "--bounds applies with --context only", 2),
     (["IN", "--method", "sor", "--precond", "amg"], "cg only", 2),
-    (["IN", "--precond", "jacobi"], "no omega to tune", 2),
+    (["IN", "--precond", "jacobi", "--tune", "tsallis-inf"], "no omega to tune", 2),
     (["IN", "--out", "r.txt"], ".csv or .jsonl", 2),
     (["IN", "--arms", "1:2"], "START:STOP:COUNT", 2),
     (["missing.npz"], "no such file", 2),
