@@ -196,6 +196,7 @@ def _tuned(solver, b, x0, tuner, context, rtol, atol, maxiter, backstop, cost):
         if lease.serves(solver, tuner, context):
             return _on_lease(solver, lease, b, x0, rtol, atol, maxiter, cost, context)
         settle(solver)
+    _check_space(solver, tuner)
     deciding = time.perf_counter()
     trial = tuner.ask(context)
     value = trial.value
@@ -316,6 +317,21 @@ def _on_lease(solver, lease, b, x0, rtol, atol, maxiter, cost, context):
     lease.tuner.tell(lease.trial, lease.total / lease.count, censored=True)
     return _finish(solver, lease.tuner, context, res, config, seconds, b, x0, rtol,
                    atol, maxiter)
+
+
+def _check_space(solver, tuner) -> None:
+    """Check every configuration of the tuner's space (if it shows one) against the catalog,
+    once per solver and space: a bad one is an error before any solve."""
+    space = getattr(getattr(tuner, "policy", None), "space", None)
+    checked = solver.pattern_cache.setdefault("checked spaces", set())
+    if space is None or id(space) in checked:
+        return
+    for i in range(len(space)):
+        try:
+            check_config(space.config(i))
+        except ParameterError as exc:
+            raise ParameterError(f"the tuner's space holds {space.config(i)!r}: {exc}") from None
+    checked.add(id(space))
 
 
 def _charge(cost, solver, config, res, seconds, setups) -> float:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from .errors import ParameterError
 from .policies import FamilyLCB, RobustLCB
 from .space import ConfigSpace
 
 
-def default_policy(arms, *, bounds=None, seed=None) -> RobustLCB | FamilyLCB:
+def default_policy(arms, *, bounds=None, catalog=None, seed=None) -> RobustLCB | FamilyLCB:
     """The recommended policy for a grid of ordered parameter values: a :class:`RobustLCB`;
     for a configuration space (methods and their knobs): a :class:`FamilyLCB`.
 
@@ -31,6 +32,9 @@ def default_policy(arms, *, bounds=None, seed=None) -> RobustLCB | FamilyLCB:
         (a :class:`ConfigSpace` or the mapping that makes one).
     bounds : (float, float), optional
         Context interval; with it the policy is contextual (every ask needs a context).
+    catalog : mapping, optional
+        For a configuration space: what its families and knobs may be (for instance
+        ``solvers.METHODS``), checked here, at construction.
     seed : None, int or numpy.random.Generator
         Seeds the policy's exploration draws (choices are reproducible given the seed).
 
@@ -50,5 +54,7 @@ def default_policy(arms, *, bounds=None, seed=None) -> RobustLCB | FamilyLCB:
     ('cg', 'ssor')
     """
     if isinstance(arms, (ConfigSpace, Mapping)):
-        return FamilyLCB(arms, bounds, seed=seed)
+        return FamilyLCB(arms, bounds, catalog=catalog, seed=seed)
+    if catalog is not None:
+        raise ParameterError("catalog checks a configuration space; the arms are numbers")
     return RobustLCB(arms, bounds, seed=seed)

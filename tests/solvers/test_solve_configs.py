@@ -236,3 +236,10 @@ def test_lease_length_keeps_decisions_a_small_share_of_the_solves():
     assert book.lease_length(10e-3) == 1
     assert book.lease_length(1e-3) == int(np.ceil(40e-6 / (LEASE_SHARE * 1e-3)))
     assert book.lease_length(1e-6) == MAX_LEASE
+
+
+def test_a_tuner_whose_space_holds_an_unknown_method_is_refused_before_any_solve():
+    t = tuner.Tuner(tuner.default_policy({"cg": {}, "ssr": {"omega": [1.2]}}, seed=0))
+    with pytest.raises(ParameterError, match="'ssr'"):
+        Solver(A).solve(B, tuner=t)
+    assert t.outstanding == ()

@@ -207,3 +207,11 @@ def test_plain_omega_tuner_still_builds_and_loads_as_before(tmp_path):
 def test_tuner_exclude_needs_a_space():
     with pytest.raises(ParameterTypeError, match="no families"):
         Tuner(RobustLCB([1.0, 1.5])).exclude("cg")
+
+
+def test_default_policy_checks_a_space_against_a_catalog_at_construction():
+    with pytest.raises(ParameterError, match="unknown family 'ssr'"):
+        default_policy({"ssr": {}}, catalog=solvers.METHODS)
+    with pytest.raises(ParameterError, match="catalog"):
+        default_policy([1.0, 1.5], catalog=solvers.METHODS)
+    assert default_policy({"cg": {}}, catalog=solvers.METHODS).space.families == ("cg",)

@@ -50,6 +50,9 @@ class FamilyLCB(Policy):
         Costs of each family before the estimates decide.
     explore : float >= 0
         Scale of the exploration share over families.
+    catalog : mapping, optional
+        Checks the space at construction (see :class:`ConfigSpace`), e.g.
+        ``solvers.METHODS``.
     seed : None, int or numpy.random.Generator
         Seeds every draw (the families' RobustLCBs get generators spawned from it).
 
@@ -76,8 +79,10 @@ class FamilyLCB(Policy):
     """Exploration share, at least, while a competitive family has fewer costs at the context
     than another (a coarser deciding bin): it is drawn to get them."""
 
-    def __init__(self, space, bounds=None, *, min_plays=1, explore=0.1, seed=None):
-        space = space if isinstance(space, ConfigSpace) else ConfigSpace(space)
+    def __init__(self, space, bounds=None, *, min_plays=1, explore=0.1, catalog=None,
+                 seed=None):
+        if catalog is not None or not isinstance(space, ConfigSpace):
+            space = ConfigSpace(space, catalog=catalog)
         super().__init__(np.arange(len(space), dtype=float), seed)
         self.space = space
         self.contextual = bounds is not None
