@@ -32,6 +32,8 @@ COSTS = ("seconds", "model")
 CALIBRATION = 5
 """Solves of a family whose timings calibrate its cost model (then frozen)."""
 
+DECISIONS = 9
+"""Recent decisions whose median time sets the length of a lease."""
 BACKSTOP_SLACK = 2.0
 """The backstop never stops a family before this many times its usual iteration count."""
 
@@ -54,7 +56,8 @@ class CostBook:
         self._iteration: dict[str, list] = {}
         self._setup: dict[str, list] = {}
         self._iterations: dict[str, list] = {}
-        self._deciding = self._telling = None
+        self._deciding: list = []
+        self._telling: list = []
 
     def observe(self, family: str, iterations: int, seconds: float, setup: float) -> None:
         """Take one solve's iterations, seconds, and the seconds of its setup (0: none)."""
@@ -89,18 +92,18 @@ class CostBook:
         return max(int(limit), 1)
 
     def decision(self, deciding: float | None, telling: float | None) -> None:
-        """Take the seconds of an ask (with its estimate) or of a tell (moving averages)."""
-        if deciding is not None:
-            self._deciding = deciding if self._deciding is None else (
-                0.9 * self._deciding + 0.1 * deciding)
-        if telling is not None:
-            self._telling = telling if self._telling is None else (
-                0.9 * self._telling + 0.1 * telling)
+        """Take the seconds of an ask (with its estimate) or of a tell (the last
+        :data:`DECISIONS` of each are kept: their medians ignore a first call's compiling)."""
+        for samples, value in ((self._deciding, deciding), (self._telling, telling)):
+            if value is not None:
+                samples.append(value)
+                if len(samples) > DECISIONS:
+                    del samples[0]
 
     def lease_length(self, seconds: float) -> int:
         """Solves a configuration is kept for, so that a decision costs at most
         :data:`LEASE_SHARE` of them (1: decide at every solve)."""
-        spent = (self._deciding or 0.0) + (self._telling or 0.0)
+        spent = sum(statistics.median(s) for s in (self._deciding, self._telling) if s)
         wanted = spent / max(LEASE_SHARE * seconds, 1e-12)
         return int(min(max(math.ceil(wanted), 1), MAX_LEASE))
 
@@ -183,8 +186,20 @@ def _timed(solver, config, b, x0, rtol, atol, maxiter):
     return res, seconds, int(solver.amg.builds != builds or setup > 0.0)
 
 
+_LABELS: dict = {}
+
+
+def _label(config: dict) -> str:
+    """:func:`describe` of a checked configuration, remembered."""
+    key = tuple(config.items())
+    label = _LABELS.get(key)
+    if label is None:
+        label = _LABELS[key] = describe(config)
+    return label
+
+
 def _labelled(res: Result, config: dict, abandoned=None) -> Result:
-    res.info["config"] = describe(config)
+    res.info["config"] = _label(config)
     if abandoned is not None:
         res.info["abandoned"] = abandoned
     return res
@@ -270,7 +285,7 @@ class Lease:
 
     def __init__(self, solver, tuner, trial, config, length, cost, context):
         self.tuner, self.trial, self.config = tuner, trial, config
-        self.label = describe(config)
+        self.label = _label(config)
         self.left, self.total, self.count = length - 1, cost, 1
         self.context = context
         self.pattern = solver.pattern_cache

@@ -73,7 +73,7 @@ class FamilyLCB(Policy):
     {'method': 'ssor', 'omega': 1.4}
     """
 
-    COMPETITIVE = math.log(4.0)
+    COMPETITIVE = math.log(1.5)
     """Log-cost margin within which a family counts as competitive with the best one."""
     REFINE = 0.05
     """Exploration share, at least, while a competitive family has fewer costs at the context
@@ -129,17 +129,28 @@ class FamilyLCB(Policy):
         return found
 
     def _estimates(self, context, allowed) -> tuple[dict, list]:
-        """Each allowed family's :meth:`_family_estimate` in its own deciding bin, and the
-        competitive families (within ``COMPETITIVE`` of the best) whose deciding bin is
-        coarser than another competitive family's: their estimate mixes contexts where the
-        others' do not, so they are explored (``REFINE``) until they decide as finely."""
+        """Each allowed family's :meth:`_family_estimate`, and the competitive families
+        that need costs at a finer resolution.
+
+        The competitive families (within ``COMPETITIVE`` of the best, each in its own
+        deciding bin) are compared in the bins of the coarsest of their deciding levels,
+        so that one whose costs at this context are few is not judged against another's
+        estimate for a finer bin of contexts (costs that change with the context would
+        favour whichever was estimated where they are low). Those deciding at that coarsest
+        level while another decides finer are returned to be explored there (``REFINE``)
+        until they decide as finely."""
         found = {f: self._family_estimate(f, context) for f in allowed}
         top = min(e[0] for e in found.values())
         if not math.isfinite(top):
             return found, []
         near = [f for f, e in found.items() if e[0] - top <= self.COMPETITIVE]
+        level = min(found[f][3] for f in near)
         deepest = max(found[f][3] for f in near)
-        return found, [f for f in near if found[f][3] < deepest]
+        if deepest > level:
+            for f in near:
+                if found[f][3] > level:
+                    found[f] = self._family_estimate(f, context, level)
+        return found, [f for f in near if found[f][3] == level < deepest]
 
     def _family_probabilities(self, context) -> list[float]:
         """The probability of choosing each family at ``context``."""
