@@ -27,3 +27,25 @@ def make_inputs(directory, count, seed=0):
         save_system(directory / f"sl_{inst.meta['index']:04d}.npz", inst.A, inst.b,
                     context=inst.context)
     return sorted(str(p) for p in directory.glob("*.npz"))
+
+
+def run_killed_at_tell(monkeypatch, run, rows, kill_at=4):
+    """Run ``run()`` (a batch) with its ``kill_at``-th tell interrupted, as a kill between a
+    result's row and its tell would; check that the row was written, then run it again
+    with the tuner intact and return that second result."""
+    import tuner
+
+    calls = {"n": 0}
+    real_tell = tuner.Tuner.tell
+
+    def dying_tell(self, *a, **k):
+        calls["n"] += 1
+        if calls["n"] == kill_at:
+            raise KeyboardInterrupt                     # stands in for a kill
+        return real_tell(self, *a, **k)
+
+    monkeypatch.setattr(tuner.Tuner, "tell", dying_tell)
+    assert run().exit_code != 0
+    assert len(rows()) == kill_at                       # the last row is written, untold
+    monkeypatch.setattr(tuner.Tuner, "tell", real_tell)
+    return run()

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from cli_checks import make_inputs as _make_inputs
+from cli_checks import run_killed_at_tell
 from click.testing import CliRunner
 
 import cli.batch as batch_module
 import solvers
-import tuner
 from cli.batch_state import BatchState
 from cli.main import main
 from problems import load_system, save_system
@@ -99,20 +99,8 @@ def test_a_crash_between_journal_and_tell_is_recovered(tmp_path, monkeypatch):
     inputs = _make_inputs(tmp_path / "in", 10)
     out, state = tmp_path / "r.csv", tmp_path / "s.json"
     args = [str(tmp_path / "in"), "--method", "sor", "--state", str(state), "--out", str(out)]
-    calls = {"n": 0}
-    real_tell = tuner.Tuner.tell
-
-    def dying_tell(self, *a, **k):
-        calls["n"] += 1
-        if calls["n"] == 4:
-            raise KeyboardInterrupt                     # stands in for the kill
-        return real_tell(self, *a, **k)
-
-    monkeypatch.setattr(tuner.Tuner, "tell", dying_tell)
-    assert _batch(*args).exit_code != 0
-    assert len(_rows(out)) == 4                         # the fourth row is written, untold
-    monkeypatch.setattr(tuner.Tuner, "tell", real_tell)
-    assert _batch(*args).exit_code == 0
+    second = run_killed_at_tell(monkeypatch, lambda: _batch(*args), lambda: _rows(out))
+    assert second.exit_code == 0
     _check_complete(inputs, out, state)
 
 
