@@ -25,6 +25,7 @@ import math
 import numbers
 import time
 from collections.abc import Mapping
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
@@ -256,20 +257,33 @@ def default_config(solver) -> dict:
 
 def run_config(solver, config: dict, b, x0, *, rtol, atol, maxiter) -> Result:
     """One solve of ``solver``'s system by the (checked) configuration ``config``."""
+    solve, options = solve_call(solver, config)
+    return solve(b, x0, rtol=rtol, atol=atol, maxiter=maxiter, **options)
+
+
+_PRECONDITIONERS = {"cg": None, "jacobi": "jacobi", "amg": "amg"}
+
+
+def solve_call(solver, config: dict):
+    """The solver's bound method and its keyword arguments that solve by ``config``
+    (``solve(b, x0, rtol=, atol=, maxiter=, **options)``), for a caller that solves many
+    times by one configuration. An AMG configuration sets the solver's rebuild rule."""
     family = config[FAMILY]
     if family == "direct":
-        return _direct(solver, b, rtol, atol)
+        return partial(_direct_call, solver), {}
     if family == "sor":
-        return solver.sor(b, x0, omega=config["omega"], rtol=rtol, atol=atol,
-                          maxiter=maxiter)
+        return solver.sor, {"omega": config["omega"]}
     if family == "amg":
         solver.amg.rule = int(config["rebuild"])
-    M = {"cg": None, "jacobi": "jacobi", "amg": "amg"}.get(family)
     if family == "ssor":
-        M = ("ssor", config["omega"])
-    elif family == "ssor-multicolor":
-        M = ("ssor", config["omega"], "multicolor")
-    return solver.cg(b, x0, rtol=rtol, atol=atol, maxiter=maxiter, M=M)
+        return solver.cg, {"M": ("ssor", config["omega"])}
+    if family == "ssor-multicolor":
+        return solver.cg, {"M": ("ssor", config["omega"], "multicolor")}
+    return solver.cg, {"M": _PRECONDITIONERS[family]}
+
+
+def _direct_call(solver, b, x0, *, rtol, atol, maxiter):
+    return _direct(solver, b, rtol, atol)
 
 
 def _direct(solver, b, rtol, atol) -> Result:

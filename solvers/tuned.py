@@ -24,6 +24,7 @@ from .methods import (
     default_config,
     describe,
     run_config,
+    solve_call,
 )
 from .result import Result
 
@@ -159,6 +160,10 @@ def check_backstop(backstop):
 def solve(solver, b, x0=None, *, config=None, tuner=None, context=None, rtol=1e-8, atol=0.0,
           maxiter=None, backstop=2.0, cost="seconds") -> Result:
     """The body of :meth:`solvers.Solver.solve`."""
+    lease = solver.lease
+    if lease is not None and config is None and lease.serves(solver, tuner, context):
+        return _on_lease(solver, lease, b, x0, rtol, atol, maxiter, check_cost_kind(cost),
+                         context)
     cost = check_cost_kind(cost)
     backstop = check_backstop(backstop)
     if tuner is None:
@@ -187,6 +192,22 @@ def _timed(solver, config, b, x0, rtol, atol, maxiter):
 
 
 _LABELS: dict = {}
+_CHECKED: dict = {}
+
+
+def _checked(config) -> dict:
+    """:func:`check_config` of a configuration a tuner handed out, remembered (a new dict
+    each time)."""
+    try:
+        key = tuple(config.items())
+        found = _CHECKED.get(key)
+    except TypeError:                       # unhashable knob values: checked (and refused)
+        found = key = None
+    if found is None:
+        found = check_config(config)
+        if key is not None and len(_CHECKED) < 4096:
+            _CHECKED[key] = found
+    return dict(found)
 
 
 def _label(config: dict) -> str:
@@ -206,10 +227,7 @@ def _labelled(res: Result, config: dict, abandoned=None) -> Result:
 
 
 def _tuned(solver, b, x0, tuner, context, rtol, atol, maxiter, backstop, cost):
-    lease = solver.lease
-    if lease is not None:
-        if lease.serves(solver, tuner, context):
-            return _on_lease(solver, lease, b, x0, rtol, atol, maxiter, cost, context)
+    if solver.lease is not None:
         settle(solver)
     _check_space(solver, tuner)
     deciding = time.perf_counter()
@@ -220,7 +238,7 @@ def _tuned(solver, b, x0, tuner, context, rtol, atol, maxiter, backstop, cost):
         raise ParameterError("the tuner chooses numbers, not configurations: give it a "
                              "configuration space, e.g. tuner.default_policy("
                              "solvers.auto_space(solver))")
-    config = check_config(value)
+    config = _checked(value)
     family = config[FAMILY]
     budget = None
     best = _best(tuner, context)
@@ -272,7 +290,7 @@ def _finish(solver, tuner, context, res, config, seconds, b, x0, rtol, atol, max
 LEASE_SHARE = 0.03
 """A decision (ask, estimate, tell) may cost this share of a solve: where it would cost more
 (small, fast solves), a configuration chosen is kept for several solves (a lease)."""
-MAX_LEASE = 32
+MAX_LEASE = 64
 """Longest lease, in solves."""
 LEASE_CONTEXT = 1.0 / 64.0
 """A lease serves contexts within this share of the policy's context interval of the one it
@@ -285,6 +303,8 @@ class Lease:
 
     def __init__(self, solver, tuner, trial, config, length, cost, context):
         self.tuner, self.trial, self.config = tuner, trial, config
+        self.solve, self.options = solve_call(solver, config)
+        self.plain = config[FAMILY] not in ("amg", "direct")     # no setup to account for
         self.label = _label(config)
         self.left, self.total, self.count = length - 1, cost, 1
         self.context = context
@@ -313,13 +333,13 @@ def _on_lease(solver, lease, b, x0, rtol, atol, maxiter, cost, context):
     """A solve on an open lease: the kept configuration, timed, its cost added up (no
     decision, no calibration: the lease exists because those would cost too much here)."""
     config = lease.config
-    if config[FAMILY] in ("amg", "direct") or cost != "seconds":
+    if lease.plain and cost == "seconds":
+        started = time.perf_counter()
+        res = lease.solve(b, x0, rtol=rtol, atol=atol, maxiter=maxiter, **lease.options)
+        seconds = charged = max(time.perf_counter() - started, 1e-9)
+    else:
         res, seconds, setups = _timed(solver, config, b, x0, rtol, atol, maxiter)
         charged = _charge(cost, solver, config, res, seconds, setups)
-    else:
-        started = time.perf_counter()
-        res = run_config(solver, config, b, x0, rtol=rtol, atol=atol, maxiter=maxiter)
-        seconds = charged = max(time.perf_counter() - started, 1e-9)
     lease.total += charged
     lease.count += 1
     lease.left -= 1
@@ -364,7 +384,7 @@ def _best(tuner, context):
     if best is None:
         return None
     found = best(context)
-    return None if found is None else (check_config(found[0]), float(found[1]))
+    return None if found is None else (_checked(found[0]), float(found[1]))
 
 
 def _fallback(solver, tuner, context, exclude_config=None, exclude=()):
@@ -373,7 +393,7 @@ def _fallback(solver, tuner, context, exclude_config=None, exclude=()):
     best = getattr(tuner, "best", None)
     found = best(context, exclude) if best is not None else None
     if found is not None:
-        config = check_config(found[0])
+        config = _checked(found[0])
         if _why_not(solver, config[FAMILY]) is None and config != exclude_config:
             return config
     config = default_config(solver)

@@ -18,7 +18,7 @@ READABLE_VERSIONS = (1, 2)
 """Version 1 also held the history of told trials; it loads into :attr:`Tuner.history`."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Trial:
     """One choice handed out by :meth:`Tuner.ask`, waiting for its cost.
 
