@@ -53,7 +53,8 @@ class HeatSequence:
             sim.advance(x)
 
     def short(self) -> HeatSequence:
-        return HeatSequence(self.nx, 3)
+        """A few steps on a small grid: enough to compile every kernel."""
+        return HeatSequence(min(self.nx, 20), 3)
 
     def __str__(self) -> str:
         return (f"heat equation nx={self.nx} ({(self.nx - 1) ** 2} unknowns), "
@@ -82,8 +83,9 @@ class DiffusionSequence:
             x = yield A, b, x, None
 
     def short(self) -> DiffusionSequence:
-        return DiffusionSequence(self.m, 2, shift=self.shift, contrast=self.contrast,
-                                 drift=self.drift, seed=self.seed)
+        """A few steps on a small grid: enough to compile every kernel."""
+        return DiffusionSequence(min(self.m, 24), 2, shift=self.shift,
+                                 contrast=self.contrast, drift=self.drift, seed=self.seed)
 
     def __str__(self) -> str:
         kind = (f"shifted by {self.shift:g} mean(diag) (well conditioned)" if self.shift
