@@ -84,8 +84,8 @@ class DiffusionSequence:
 
     def short(self) -> DiffusionSequence:
         """A few steps on a small grid: enough to compile every kernel."""
-        return DiffusionSequence(min(self.m, 24), 2, shift=self.shift,
-                                 contrast=self.contrast, drift=self.drift, seed=self.seed)
+        return DiffusionSequence(min(self.m, 24), 2, shift=self.shift, contrast=1.0,
+                                 drift=self.drift, seed=self.seed)
 
     def __str__(self) -> str:
         kind = (f"shifted by {self.shift:g} mean(diag) (well conditioned)" if self.shift

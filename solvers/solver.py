@@ -410,6 +410,13 @@ class Solver:
             error while the tuner has a method that needs no CG: the CG families are
             excluded and the step finished by another.
 
+        Notes
+        -----
+        Where a decision (ask, estimate, tell: tens of microseconds) would cost more than
+        3% of a solve, the configuration chosen is kept for the next solves (up to 64,
+        while the context stays within 1/64 of the policy's context interval) and the tuner
+        is told their mean cost when it is let go (see :meth:`settle`).
+
         Examples
         --------
         >>> import numpy as np, tuner
@@ -433,7 +440,7 @@ class Solver:
 
         Where a decision would cost more than a few percent of a solve (small, fast
         systems), :meth:`solve` keeps the configuration a tuner chose for several solves
-        (up to 32, while the context stays close) and tells the tuner their mean cost when
+        (up to 64, while the context stays close) and tells the tuner their mean cost when
         it lets go of it; until then that trial is outstanding. Call this at the end of a
         loop or before saving the tuner, so that it has learned from every solve.
         """
