@@ -161,11 +161,10 @@ def solve(solver, b, x0=None, *, config=None, tuner=None, context=None, rtol=1e-
           maxiter=None, backstop=2.0, cost="seconds") -> Result:
     """The body of :meth:`solvers.Solver.solve`."""
     lease = solver.lease
-    if lease is not None and config is None and lease.serves(solver, tuner, context):
-        return _on_lease(solver, lease, b, x0, rtol, atol, maxiter, check_cost_kind(cost),
-                         context)
     cost = check_cost_kind(cost)
     backstop = check_backstop(backstop)
+    if lease is not None and config is None and lease.serves(solver, tuner, context):
+        return _on_lease(solver, lease, b, x0, rtol, atol, maxiter, cost, context)
     if tuner is None:
         chosen = check_config(default_config(solver) if config is None else config)
         why = _why_not(solver, chosen[FAMILY])

@@ -243,3 +243,16 @@ def test_a_tuner_whose_space_holds_an_unknown_method_is_refused_before_any_solve
     with pytest.raises(ParameterError, match="'ssr'"):
         Solver(A).solve(B, tuner=t)
     assert t.outstanding == ()
+
+
+def test_bad_cost_or_backstop_is_refused_on_a_lease_too():
+    solver = Solver(poisson((6, 6)))
+    b = np.ones(solver.n)
+    t = tuner.Tuner(tuner.default_policy({"cg": {}}, seed=0))
+    for _ in range(50):
+        solver.solve(b, tuner=t)
+    assert solver.lease is not None                      # small solves: a lease is open
+    with pytest.raises(ParameterError, match="backstop"):
+        solver.solve(b, tuner=t, backstop=1.0)
+    with pytest.raises(ParameterError, match="cost must be"):
+        solver.solve(b, tuner=t, cost="wall")
