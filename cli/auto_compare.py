@@ -8,8 +8,10 @@ per step (SciPy's ``spsolve``). A step's time is the solver's update to the step
 the solve (for ``auto`` its choice, timing and learning too); the assembly of the systems is
 not timed. In each round every method runs once, in an order rotated from round to round, and
 the median of a method's totals over the rounds counts. A method whose first ``probe`` steps
-cost more than ``cut`` times the fastest fixed method's is stopped there and its total
-extrapolated (it is far from the best either way): such totals are marked as estimates.
+cost more than ``cut`` times the fastest fixed method's is not run further and its total is
+extrapolated from them (it is far from the best either way): such totals are marked as
+estimates. Every method's first ``probe`` steps run before the whole passes of a round, so
+that no slow method runs the whole sequence only because it came before the fastest.
 """
 
 from __future__ import annotations
@@ -257,7 +259,8 @@ def direct_step(A, b, x0, context):
 
 def run_pass(sequence, step, probe=None, limit=None, record=None):
     """Seconds of each step of one pass over ``sequence``; stopped after ``probe`` steps if
-    those cost more than ``limit`` (then the second value is True)."""
+    those cost more than ``limit`` (then the second value is True; a negative ``limit``
+    always stops there)."""
     times = []
     steps = iter(sequence)
     system = next(steps)
@@ -294,38 +297,43 @@ def compare(sequence, *, rounds=3, probe=50, cut=5.0, seed=0, progress=None,
     by_name = dict(zip(map(describe, configs), configs, strict=True))
     totals = {name: [] for name in names}
     estimated, autos = set(), []
+
+    def make_step(name, seq, r):
+        if name == AUTO:
+            run = AutoRun()
+            return auto_step(seq, seed + max(r, 0), run), run
+        if name in (SCIPY_CG, SCIPY_AMG):
+            return scipy_cg_step(amg=name == SCIPY_AMG), None
+        if name == DIRECT:
+            return direct_step, None
+        return fixed_step(by_name[name]), None
+
     for r in range(-1, rounds):                       # round -1: a short warm-up
         seq = sequence.short() if r < 0 else sequence
         order = names[r % len(names):] + names[:r % len(names)]
-        fastest = None
+        heads = {}
+        if r >= 0 and probe < sequence.steps:         # every method's first steps, first
+            for name in order:
+                if name != AUTO:
+                    heads[name], _ = run_pass(seq, make_step(name, seq, r)[0], probe, -1.0)
+        fixed = [heads[name].sum() for name in heads if name in by_name]
+        fastest = min(fixed) if fixed else None
         for name in order:
-            if name == AUTO:
-                run = AutoRun()
-                step = auto_step(seq, seed + max(r, 0), run)
-            elif name == SCIPY_CG:
-                step = scipy_cg_step()
-            elif name == SCIPY_AMG:
-                step = scipy_cg_step(amg=True)
-            elif name == DIRECT:
-                step = direct_step
+            step, run = make_step(name, seq, r)
+            if name in heads and heads[name].sum() > cut * fastest:
+                times, stopped = heads[name], True
             else:
-                step = fixed_step(by_name[name])
-            limit = None if fastest is None or name == AUTO else cut * fastest
-            times, stopped = run_pass(seq, step, probe, limit,
-                                      progress if r >= 0 else None)
+                times, stopped = run_pass(seq, step, record=progress if r >= 0 else None)
             if r < 0:
                 continue
-            if name == AUTO:
+            if run is not None:
                 run.seconds = times
                 autos.append(run)
             if stopped:
                 estimated.add(name)
                 if progress is not None:
-                    progress(sequence.steps - times.size)
+                    progress(sequence.steps)
             totals[name].append(times.mean() * sequence.steps if stopped else times.sum())
-            if name in by_name and times.size >= probe:
-                head = times[:probe].sum()
-                fastest = head if fastest is None else min(fastest, head)
     return Comparison(sequence, {k: float(np.median(v)) for k, v in totals.items()},
                       estimated, autos)
 

@@ -9,7 +9,6 @@ tuner package does not import the solvers.
 from __future__ import annotations
 
 import math
-import statistics
 import time
 from collections.abc import Mapping
 
@@ -59,6 +58,7 @@ class CostBook:
         self._iterations: dict[str, list] = {}
         self._deciding: list = []
         self._telling: list = []
+        self._spent = 0.0                  # the sum of their medians
 
     def observe(self, family: str, iterations: int, seconds: float, setup: float) -> None:
         """Take one solve's iterations, seconds, and the seconds of its setup (0: none)."""
@@ -87,7 +87,7 @@ class CostBook:
         limit = seconds / max(per, 1e-12)
         usual = self._iterations.get(family)
         if usual:
-            limit = max(limit, BACKSTOP_SLACK * statistics.median(usual))
+            limit = max(limit, BACKSTOP_SLACK * _median(usual))
         else:
             limit *= 2.0
         return max(int(limit), 1)
@@ -100,12 +100,13 @@ class CostBook:
                 samples.append(value)
                 if len(samples) > DECISIONS:
                     del samples[0]
+        self._spent = ((_median(self._deciding) if self._deciding else 0.0)
+                       + (_median(self._telling) if self._telling else 0.0))
 
     def lease_length(self, seconds: float) -> int:
         """Solves a configuration is kept for, so that a decision costs at most
         :data:`LEASE_SHARE` of them (1: decide at every solve)."""
-        spent = sum(statistics.median(s) for s in (self._deciding, self._telling) if s)
-        wanted = spent / max(LEASE_SHARE * seconds, 1e-12)
+        wanted = self._spent / max(LEASE_SHARE * seconds, 1e-12)
         return int(min(max(math.ceil(wanted), 1), MAX_LEASE))
 
     def per_iteration(self, family: str) -> float | None:
@@ -113,15 +114,15 @@ class CostBook:
         run yet; None before any solve)."""
         samples = self._iteration.get(family)
         if samples:
-            return statistics.median(samples)
+            return _median(samples)
         for other, known in self._iteration.items():
             if known:
-                return statistics.median(known) * WORK[family] / WORK[other]
+                return _median(known) * WORK[family] / WORK[other]
         return None
 
     def setup(self, family: str) -> float:
         samples = self._setup.get(family)
-        return statistics.median(samples) if samples else 0.0
+        return _median(samples) if samples else 0.0
 
     def model(self, family: str, iterations: int, setups: int, seconds: float) -> float:
         """The modelled cost of a solve (its measured ``seconds`` until the family has been
@@ -129,8 +130,15 @@ class CostBook:
         per = self._iteration.get(family)
         if not per and not (setups and self._setup.get(family)):
             return seconds
-        return ((statistics.median(per) * max(iterations, 1) if per else 0.0)
+        return ((_median(per) * max(iterations, 1) if per else 0.0)
                 + setups * self.setup(family))
+
+
+def _median(values: list) -> float:
+    """The median of a short list (faster than :func:`statistics.median` on a few items)."""
+    ordered = sorted(values)
+    half = len(ordered) // 2
+    return ordered[half] if len(ordered) % 2 else 0.5 * (ordered[half - 1] + ordered[half])
 
 
 def cost_book(solver) -> CostBook:
@@ -142,15 +150,15 @@ def cost_book(solver) -> CostBook:
 
 
 def check_cost_kind(cost):
-    if callable(cost) or cost in COSTS:
+    if cost == "seconds" or callable(cost) or cost in COSTS:
         return cost
     raise ParameterError(f"cost must be 'seconds', 'model' or a function (result, config) -> "
                          f"float; got {cost!r}")
 
 
 def check_backstop(backstop):
-    if backstop is None:
-        return None
+    if backstop is None or type(backstop) is float and 1.0 < backstop < math.inf:
+        return backstop
     if (isinstance(backstop, bool) or not isinstance(backstop, (int, float))
             or not math.isfinite(backstop) or backstop <= 1.0):
         raise ParameterError(f"backstop must be a number > 1 or None; got {backstop!r}")
@@ -302,9 +310,8 @@ class Lease:
 
     def __init__(self, solver, tuner, trial, config, length, cost, context):
         self.tuner, self.trial, self.config = tuner, trial, config
-        self.solve, self.options = solve_call(solver, config)
+        self.call = self.label = None       # solve_call's pair and the label, once served
         self.plain = config[FAMILY] not in ("amg", "direct")     # no setup to account for
-        self.label = _label(config)
         self.left, self.total, self.count = length - 1, cost, 1
         self.context = context
         self.pattern = solver.pattern_cache
@@ -332,9 +339,12 @@ def _on_lease(solver, lease, b, x0, rtol, atol, maxiter, cost, context):
     """A solve on an open lease: the kept configuration, timed, its cost added up (no
     decision, no calibration: the lease exists because those would cost too much here)."""
     config = lease.config
+    if lease.call is None:
+        lease.call, lease.label = solve_call(solver, config), _label(config)
     if lease.plain and cost == "seconds":
+        method, options = lease.call
         started = time.perf_counter()
-        res = lease.solve(b, x0, rtol=rtol, atol=atol, maxiter=maxiter, **lease.options)
+        res = method(b, x0, rtol=rtol, atol=atol, maxiter=maxiter, **options)
         seconds = charged = max(time.perf_counter() - started, 1e-9)
     else:
         res, seconds, setups = _timed(solver, config, b, x0, rtol, atol, maxiter)

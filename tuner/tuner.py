@@ -226,7 +226,7 @@ class Tuner:
         >>> value, cost > 4.0
         (1.0, True)
         """
-        found = self.policy.best(self.policy.check_context(context), exclude)
+        found = self.policy.best(context, exclude)        # the policy checks the context
         return None if found is None else (self.policy.value_of(found[0]), found[1])
 
     def exclude(self, family: str) -> None:

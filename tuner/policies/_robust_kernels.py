@@ -549,20 +549,25 @@ def restart(stats, stamp, vector, params, x):
 
 
 @njit(cache=True)
-def summary(stats, stamp, vector, params, x, g, level):
-    """``(estimate, plays, arm, deciding level)``: the smallest estimate of memory ``g`` at
-    unit context ``x`` with its arm's plays (outstanding trials left out), in the deciding
-    bin or, for ``0 <= level`` below the deciding level, in the bin of that level; the level
-    of the deciding bin. A policy over several families compares them with it at a common
-    resolution."""
+def summaries(stats, stamp, vector, params, x, out):
+    """Fill ``out[level]`` with ``(estimate, plays, arm)`` for each level from the root down
+    to the deciding one at unit context ``x``: the smallest estimate of the memory in use in
+    that level's bin, its arm's plays (outstanding trials left out). Returns the deciding
+    level. A policy over several families compares them with these at a common resolution;
+    one call gives every level it may need."""
     k = stats.shape[3]
+    g = memory(vector, params)
     row, _, _ = _cell(stats, stamp, vector, params, x, g)
     deciding = _level(row)
-    if 0 <= level < deciding:
-        row = _row(level, x)
     means = np.empty(k)
     plays = np.empty(k)
-    estimates(stats, stamp, vector, params, g, row, x, np.zeros(k), means, plays,
-              censoring_rate(stats))
-    j = int(np.argmin(means))
-    return means[j], plays[j], j, deciding
+    rate = censoring_rate(stats)
+    pending = np.zeros(k)
+    for level in range(deciding + 1):
+        estimates(stats, stamp, vector, params, g, _row(level, x), x, pending, means, plays,
+                  rate)
+        j = int(np.argmin(means))
+        out[level, 0] = means[j]
+        out[level, 1] = plays[j]
+        out[level, 2] = j
+    return deciding

@@ -109,6 +109,8 @@ class Policy(ABC):
         """
         if not self.contextual:
             return check_context_value(context)
+        if type(context) is float and self.bounds[0] <= context <= self.bounds[1]:
+            return context                      # the common case (NaN fails the test)
         return clip_context(context, self.bounds, type(self).__name__)
 
     def probabilities(self, context=None) -> np.ndarray:

@@ -11,6 +11,7 @@ from .._validate import check_bounds, check_positive_int
 from ..errors import ParameterError
 from ..space import ConfigSpace
 from . import _robust_kernels as kernels
+from ._family_kernels import family_probabilities
 from .base import Policy
 from .robust_lcb import RobustLCB, _check_nonnegative
 
@@ -106,84 +107,55 @@ class FamilyLCB(Policy):
         self._waiting = [0] * families         # its choices not yet told
         self._ready = False                    # every family has its min_plays
         self._excluded = [False] * families
-        self._last = None                      # (context, estimates) of the last choice
-        self._cache: list[dict] = [{} for _ in range(families)]
+        self._last = None                      # the context of the last choice
+        self._leader = -1                      # the family it led with (-1: none)
+        self._allowed = np.ones(families, dtype=np.bool_)
+        self._setup_tables()
+
+    def _setup_tables(self):
+        """The summaries of each family in each finest context bin (filled on demand, cleared
+        for a family when it is told a cost), and the arrays the choice fills."""
+        families = len(self._subs)
+        levels = self._subs[0].levels
+        self._finest = 1 << (levels - 1)    # the bins of every level at x follow from this one
+        self._table = np.zeros((self._finest, families, levels, 3))
+        self._deciding = np.full((self._finest, families), -1, dtype=np.int64)
+        self._found = np.zeros((families, 4))
+        self._p = np.zeros(families)
 
     # -- what each family is worth at a context -------------------------------------------
 
-    def _family_estimate(self, f: int, context, level: int = -1) -> tuple:
-        """Family ``f``'s ``(estimate, plays, arm, deciding level)`` at ``context``: the
-        smallest log-cost estimate of its arms in the bin that decides there (or, with
-        ``level >= 0``, in the bin of that level if it is coarser), the plays of that arm
-        (inf and 0 before any cost); kept until the family's next cost."""
-        sub = self._subs[f]
-        x = sub._unit(context)
-        finest = 1 << (sub.levels - 1)      # the bins of every level at x follow from this one
-        key = (level, min(int(x * finest), finest - 1))
-        found = self._cache[f].get(key)
-        if found is None:
-            m, n, j, deciding = kernels.summary(sub._stats, sub._stamp, sub._vector,
-                                                sub._params, x, sub._memory(), level)
-            found = (float(m), float(n), int(sub._order[j]), int(deciding))
-            self._cache[f][key] = found
-        return found
+    def _unit(self, context) -> float:
+        return self._subs[0]._unit(context)
 
-    def _estimates(self, context, allowed) -> tuple[dict, list]:
-        """Each allowed family's :meth:`_family_estimate`, and the competitive families
-        that need costs at a finer resolution.
+    def _fill(self, x: float) -> int:
+        """The finest bin of unit context ``x``, every family's summaries in it filled."""
+        key = min(int(x * self._finest), self._finest - 1)
+        deciding = self._deciding[key]
+        for f, d in enumerate(deciding.tolist()):
+            if d < 0:
+                sub = self._subs[f]
+                deciding[f] = kernels.summaries(sub._stats, sub._stamp, sub._vector,
+                                                sub._params, x, self._table[key, f])
+        return key
 
-        The competitive families (within ``COMPETITIVE`` of the best, each in its own
-        deciding bin) are compared in the bins of the coarsest of their deciding levels,
-        so that one whose costs at this context are few is not judged against another's
-        estimate for a finer bin of contexts (costs that change with the context would
-        favour whichever was estimated where they are low). Those deciding at that coarsest
-        level while another decides finer are returned to be explored there (``REFINE``)
-        until they decide as finely."""
-        found = {f: self._family_estimate(f, context) for f in allowed}
-        top = min(e[0] for e in found.values())
-        if not math.isfinite(top):
-            return found, []
-        near = [f for f, e in found.items() if e[0] - top <= self.COMPETITIVE]
-        level = min(found[f][3] for f in near)
-        deepest = max(found[f][3] for f in near)
-        if deepest > level:
-            for f in near:
-                if found[f][3] > level:
-                    found[f] = self._family_estimate(f, context, level)
-        return found, [f for f in near if found[f][3] == level < deepest]
-
-    def _family_probabilities(self, context) -> list[float]:
-        """The probability of choosing each family at ``context``."""
-        families = len(self._subs)
-        allowed = [f for f in range(families) if not self._excluded[f]]
-        if not allowed:
+    def _family_probabilities(self, context) -> np.ndarray:
+        """The probability of choosing each family at ``context`` (the array is reused)."""
+        if not self._allowed.any():
             raise ParameterError("every family of the space is excluded: nothing to choose")
-        p = [0.0] * families
+        p = self._p
         if not self._ready:
-            for f in allowed:
+            for f in np.flatnonzero(self._allowed):
                 if self._plays[f] + self._waiting[f] < self.min_plays:
+                    p[:] = 0.0
                     p[f] = 1.0
                     return p
             self._ready = True
-        found, coarse = self._estimates(context, allowed)
-        self._last = (context, found)
-        best = min(allowed, key=lambda f: found[f][0])
-        top = found[best][0]
-        if not math.isfinite(top):                  # outstanding trials only: spread
-            return [1.0 / len(allowed) if f in found else 0.0 for f in range(families)]
-        total = 0.0
-        for f in allowed:
-            if f != best:
-                e = found[f][0]
-                p[f] = (1.0 if f in coarse or not math.isfinite(e)
-                        else math.exp(min(top - e, 0.0)))
-                total += p[f]
-        share = min(self.explore * math.sqrt(families / (self._told + families)), 0.5)
-        if any(f != best for f in coarse):
-            share = max(share, self.REFINE)
-        if total > 0.0:
-            p = [share * w / total for w in p]
-        p[best] = 1.0 - (share if total > 0.0 else 0.0)
+        key = self._fill(self._unit(context))
+        self._leader = family_probabilities(
+            self._table[key], self._deciding[key], self._allowed, self._told, self.explore,
+            self.COMPETITIVE, self.REFINE, self._found, p)
+        self._last = context
         return p
 
     # -- the Policy interface ---------------------------------------------------------------
@@ -194,7 +166,7 @@ class FamilyLCB(Policy):
 
     def _probabilities(self, context):
         out = np.zeros(self.n_arms)
-        for f, pf in enumerate(self._family_probabilities(context)):
+        for f, pf in enumerate(self._family_probabilities(context).tolist()):
             if pf > 0.0:
                 start = self._offsets[f]
                 sub = self._subs[f]
@@ -202,7 +174,7 @@ class FamilyLCB(Policy):
         return out
 
     def _choose(self, context):
-        p = self._family_probabilities(context)
+        p = self._family_probabilities(context).tolist()
         f = p.index(1.0) if 1.0 in p else _draw(p, self._rng.random())
         arm, q = self._subs[f]._choose(context)
         self._waiting[f] += 1
@@ -218,7 +190,7 @@ class FamilyLCB(Policy):
     def _learn(self, arm, probability, cost, context, censored):
         f, j = self._split(arm)
         self._subs[f]._learn(j, probability, cost, context, censored)
-        self._cache[f].clear()
+        self._deciding[:, f] = -1
         self._last = None
         self._told += 1
         self._plays[f] += 1
@@ -236,16 +208,26 @@ class FamilyLCB(Policy):
         in the unit told), among the families not excluded and not named in ``exclude``;
         None before any cost of them."""
         context = self.check_context(context)
-        known = self._last[1] if self._last is not None and self._last[0] == context else {}
+        if not exclude and self._last is not None and self._last == context:
+            if self._leader < 0:
+                return None
+            estimate, plays, j, _ = self._found[self._leader].tolist()
+            if plays > 0:
+                f = self._leader
+                return self._offsets[f] + int(self._subs[f]._order[int(j)]), math.exp(estimate)
+        if self._last is not None and self._last == context:
+            rows = self._found.tolist()             # as the last choice compared them
+        else:
+            key = self._fill(self._unit(context))
+            rows = [self._table[key, f, d].tolist()
+                    for f, d in enumerate(self._deciding[key].tolist())]
         best = None
         for f, name in enumerate(self.space.families):
             if self._excluded[f] or name in exclude:
                 continue
-            found = known.get(f)
-            estimate, plays, j, _ = found if found is not None else self._family_estimate(
-                f, context)
+            estimate, plays, j = rows[f][:3]
             if plays > 0 and math.isfinite(estimate) and (best is None or estimate < best[1]):
-                best = (self._offsets[f] + j, estimate)
+                best = (self._offsets[f] + int(self._subs[f]._order[int(j)]), estimate)
         return None if best is None else (best[0], math.exp(best[1]))
 
     def exclude(self, family: str) -> None:
@@ -253,7 +235,10 @@ class FamilyLCB(Policy):
         if family not in self.space.families:
             raise ParameterError(f"{family!r} is not a family of this space "
                                  f"({', '.join(self.space.families)})")
-        self._excluded[self.space.families.index(family)] = True
+        f = self.space.families.index(family)
+        self._excluded[f] = True
+        self._allowed[f] = False
+        self._last = None
 
     @property
     def excluded(self) -> tuple[str, ...]:
@@ -280,6 +265,9 @@ class FamilyLCB(Policy):
         if len(state["families"]) != len(policy._subs):
             raise ValueError("the state holds another number of families than its space")
         policy._subs = [RobustLCB.from_state_dict(s) for s in state["families"]]
+        if len({sub.levels for sub in policy._subs}) != 1:
+            raise ValueError("the families' policies have different numbers of levels")
+        policy._setup_tables()
         for sub, name in zip(policy._subs, policy.space.families, strict=True):
             if sub.n_arms != len(policy.space.family_range(policy.space.families.index(name))):
                 raise ValueError(f"family {name!r}: its policy has another number of arms")
