@@ -414,8 +414,9 @@ class Solver:
         -----
         Where a decision (ask, estimate, tell: tens of microseconds) would cost more than
         3% of a solve, the configuration chosen is kept for the next solves (up to 64,
-        while the context stays within 1/64 of the policy's context interval) and the tuner
-        is told their mean cost when it is let go (see :meth:`settle`).
+        while the context stays within 1/16 of the policy's context interval) and the tuner
+        is told their mean cost when it is let go (see :meth:`settle`). A configuration
+        chosen to explore (not the tuner's best at the context) is never kept.
 
         Examples
         --------

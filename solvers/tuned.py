@@ -271,7 +271,7 @@ def _tuned(solver, b, x0, tuner, context, rtol, atol, maxiter, backstop, cost):
                         x0, rtol, atol, maxiter, context)
     charged = _charge(cost, solver, config, res, seconds, setups)
     if res.converged:
-        length = book.lease_length(seconds)
+        length = book.lease_length(seconds) if best is None or best[0] == config else 1
         if length > 1:
             solver.lease = Lease(solver, tuner, trial, config, length, charged, context)
         else:
@@ -299,7 +299,7 @@ LEASE_SHARE = 0.03
 (small, fast solves), a configuration chosen is kept for several solves (a lease)."""
 MAX_LEASE = 64
 """Longest lease, in solves."""
-LEASE_CONTEXT = 1.0 / 64.0
+LEASE_CONTEXT = 1.0 / 16.0
 """A lease serves contexts within this share of the policy's context interval of the one it
 was chosen for."""
 

@@ -1,6 +1,8 @@
 """Solver.solve: configurations against the solvers they name, a direct solve against SciPy,
 the backstop, a matrix that is not SPD under a tuner, and the default configuration."""
 
+import types
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -14,6 +16,7 @@ from solvers.tuned import cost_book
 
 A = poisson((24, 24))
 B = np.random.default_rng(0).standard_normal(A.shape[0])
+B36 = np.ones(36)
 
 
 @pytest.mark.parametrize("config, M", [
@@ -217,15 +220,46 @@ def test_small_fast_solves_keep_a_configuration_for_several_solves_and_tell_the_
 
 
 def test_a_lease_ends_when_the_context_moves_or_the_pattern_changes():
-    from solvers.tuned import Lease
+    from solvers.tuned import LEASE_CONTEXT, Lease
     solver = Solver(poisson((6, 6)))
     t = tuner.Tuner(tuner.default_policy({"cg": {}}, bounds=(0.0, 64.0), seed=0))
     trial = t.ask(10.0)
     lease = Lease(solver, t, trial, {"method": "cg"}, 5, 1e-4, 10.0)
-    assert lease.serves(solver, t, 10.9) and not lease.serves(solver, t, 11.5)
+    width = 64.0 * LEASE_CONTEXT
+    assert lease.serves(solver, t, 10.0 + 0.9 * width)
+    assert not lease.serves(solver, t, 10.0 + 1.1 * width)
     assert not lease.serves(solver, tuner.Tuner(t.policy), 10.0)
     solver.update(poisson((7, 7)))
     assert not lease.serves(solver, t, 10.0)
+
+
+class _Chooses:
+    """A tuner that always chooses ``config`` and calls ``best`` the best known."""
+
+    def __init__(self, config, best):
+        self.config, self.best_config, self.told = config, best, []
+
+    def ask(self, context=None):
+        return types.SimpleNamespace(value=dict(self.config))
+
+    def tell(self, trial, cost, censored=False):
+        self.told.append(cost)
+
+    def best(self, context=None, exclude=()):
+        return dict(self.best_config), 1.0
+
+
+@pytest.mark.parametrize("best, leased", [({"method": "cg"}, True),
+                                          ({"method": "jacobi"}, False)])
+def test_only_the_best_known_configuration_is_kept_on_a_lease(monkeypatch, best, leased):
+    import solvers.tuned
+    monkeypatch.setattr(solvers.tuned, "LEASE_SHARE", 1e-12)   # every decision worth a lease
+    solver = Solver(poisson((6, 6)))
+    chooser = _Chooses({"method": "cg"}, best)
+    solver.solve(B36, tuner=chooser, backstop=None)
+    solver.solve(B36, tuner=chooser, backstop=None)              # a decision was measured
+    assert (solver.lease is not None) == leased
+    solver.settle()
 
 
 def test_lease_length_keeps_decisions_a_small_share_of_the_solves():
