@@ -3,8 +3,9 @@
 would pick: SciPy's cg, SciPy's cg preconditioned by a PyAMG hierarchy built once and reused,
 and a direct solve.
 
-    python benchmarks/bench_autotune.py heat --nx 25 50 100 200 --steps 5000 5000 5000 1000
-    python benchmarks/bench_autotune.py amg --m 500 --steps 60
+    python benchmarks/bench_autotune.py heat --nx 25 50 100 --steps 5000 5000 5000
+    python benchmarks/bench_autotune.py heat --nx 200 --steps 5000 --rounds 1 --probe 1000 --cut 1.5
+    python benchmarks/bench_autotune.py amg --m 500 --steps 100 --rounds 1 --probe 2 --cut 3
     python benchmarks/bench_autotune.py small --m 40 --steps 3000
     python benchmarks/bench_autotune.py overhead
 
@@ -16,9 +17,9 @@ conditioned, plain CG's home ground). Every solve is warm-started at the previou
 to rtol 1e-8.
 
 How the methods are run and timed: :mod:`cli.auto_compare` (each runs the whole sequence on
-its own, ``--rounds`` rotated rounds, medians; a method whose first ``--probe`` steps cost
-more than ``--cut`` times the fastest fixed one's is stopped there and extrapolated, marked
-``est.``).
+its own, ``--rounds`` rotated rounds, medians; every method's first ``--probe`` steps run
+first, and a method whose first steps cost more than ``--cut`` times the fastest fixed one's
+is not run further but extrapolated from them, marked ``est.``).
 
 ``overhead`` times one auto decision (ask, the backstop's estimate, the tell and the
 bookkeeping of ``Solver.solve`` around the solve) in steady state.

@@ -57,7 +57,7 @@ from problems import HeatEquation, poisson
 from solvers import Solver
 from solvers._kernels import load_vector
 from solvers.krylov import _kernels
-from solvers.krylov.cg import PARALLEL_MIN_ROWS
+from solvers.krylov.cg import DIVERGENCE_FACTOR, PARALLEL_MIN_ROWS
 
 OMEGA = 1.5
 SSOR = ("ssor", OMEGA)
@@ -123,19 +123,22 @@ def bare_kernel(solver: Solver, M, b, x0, tol):
     x = np.empty(n)
     residuals = np.empty(3)
     state = np.zeros(4)
+    bnorm = float(np.linalg.norm(b))
     if M is None:
         kernel = _kernels.pcg_parallel if n >= PARALLEL_MIN_ROWS else _kernels.pcg
         r, p, q = np.empty(n), np.empty(n), np.empty(n)
 
         def run():
             load_vector(x0, x)
-            return kernel(*arrays, None, b, x, r, p, q, tol, 1, residuals, 0, state)
+            return kernel(*arrays, None, b, x, r, p, q, tol, DIVERGENCE_FACTOR, bnorm, 1,
+                          residuals, 0, state)
     else:
         # Arguments by parameter name, so that the call follows the kernel's signature.
         d = csr.diagonal
         values = {"indptr": csr.indptr, "indices": csr.indices, "data": csr.data,
                   "diag_pos": csr.diagonal_positions, "dinv": OMEGA / d, "dw": d / OMEGA,
                   "kdiag": (1.0 - 2.0 / OMEGA) * d, "b": b, "x": x, "tol": tol, "maxiter": 1,
+                  "divtol": DIVERGENCE_FACTOR, "bnorm": bnorm,
                   "residuals": residuals, "color_ptr": np.array([0, n], dtype=np.int64),
                   "start": 0, "state": state,
                   **{name: np.empty(n) for name in ("rbar", "p", "t", "w", "work")}}

@@ -135,7 +135,7 @@ def timing(contenders, H, scenario, P):
     for name, sec in seconds.items():
         print(f"  {name:<26}{sec:9.3f}{flops[name] / 1e9:9.3f}{flops[name] / 1e9 / sec:9.2f}"
               f"{joint / sec:20.1f}x")
-    runs = [plain(H, scenario=scenario, n_objects=P).seconds for _ in range(5)]
+    runs = [plain(H, scenario=scenario, n_objects=P).timings for _ in range(5)]
     stage_flops = plain_stages(scenario.shape, scenario.compression, P)
     print("  PLAIN (default) stages, median of 5:")
     for stage in ("compress", "estimate", "fuse", "polish", "refit"):

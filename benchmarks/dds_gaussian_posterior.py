@@ -39,8 +39,8 @@ def main():
           f"{'max residual':>14}")
     for rule, eta in (("ddim", 1.0), ("dds", 0.85), ("dds", 1.0)):
         for steps in (20, 50, 200):
-            s = dds_sample(Y, A, prior, steps=steps, eta=eta, cg_steps=n, seed=1,
-                           noise_rule=rule)
+            s = dds_sample(A, Y, prior, steps=steps, eta=eta, maxiter=n, rtol=0.0,
+                           atol=1e-5, seed=1, noise_rule=rule)
             X = s.x.reshape(args.samples, n)
             mean_error = np.linalg.norm(X.mean(0) - post_mean) / np.linalg.norm(post_mean - mean)
             cov_error = np.linalg.norm(np.cov(X.T) - post_cov) / np.linalg.norm(post_cov)

@@ -57,7 +57,7 @@ def cost_table(a_values, basis, rule, target, sampler):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=300)
-    parser.add_argument("--sampler", default="volume", choices=lsq.METHODS)
+    parser.add_argument("--sampler", default="volume", choices=lsq.SAMPLERS)
     parser.add_argument("--target", type=float, default=2.0,
                         help="the target as a multiple of the family's largest best error")
     parser.add_argument("--seeds", type=int, default=3)

@@ -48,8 +48,8 @@ def cost_table(slices, size, steps):
         bound = TAU * task.sigma * np.sqrt(np.count_nonzero(task.A.mask) * task.y.shape[0])
         for k, cg_steps in enumerate(ARMS.astype(int)):
             start = time.perf_counter()
-            sample = dds_sample(task.y, task.A, VPDenoiser(TVDenoiser(3.0)), steps=steps,
-                                cg_steps=int(cg_steps), seed=s)
+            sample = dds_sample(task.A, task.y, VPDenoiser(TVDenoiser(3.0)), steps=steps,
+                                maxiter=int(cg_steps), rtol=0.0, atol=1e-5, seed=s)
             ms[s, k] = 1e3 * (time.perf_counter() - start)
             missed[s, k] = sample.data_residuals.max() > bound
             quality[s, k] = psnr(np.abs(sample.x), task.image)

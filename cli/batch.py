@@ -98,10 +98,10 @@ def collect_inputs(paths) -> list[str]:
                 raise FileNotFoundError(f"no such file: {str(p)!r}")
             found.append(str(p))
         else:
-            raise ValueError(f"inputs must be .mtx or .npz files or directories; got {str(p)!r}")
+            raise InputError(f"inputs must be .mtx or .npz files or directories; got {str(p)!r}")
     unique = list(dict.fromkeys(found))
     if not unique:
-        raise ValueError("no .mtx or .npz systems among the inputs")
+        raise InputError("no .mtx or .npz systems among the inputs")
     return unique
 
 

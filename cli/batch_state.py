@@ -23,8 +23,8 @@ import os
 from pathlib import Path
 
 from tuner import Tuner
-from tuner._io import write_text_atomic
 from tuner.errors import StateError
+from tuner.io import write_text_atomic
 
 from .errors import InputError
 

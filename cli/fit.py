@@ -128,7 +128,7 @@ def fit_need(basis: str, m: int, n: int, dim: int, degree: int, sampler: str,
     sizes the library's algorithms work on: the multi-indices (listed by Python loops), the
     1-D tables of the exact Christoffel sampler, the sampler's own arrays, the n x m design
     matrix and its QR factorisation, and the basis on the reference rule. ``sampler`` is a
-    :data:`solvers.lsq.METHODS` name, or "data" for given points.
+    :data:`solvers.lsq.SAMPLERS` name, or "data" for given points.
 
     Examples
     --------
@@ -401,7 +401,7 @@ SAMPLERS_HELP = (
                    "total, a_1 + ... + a_d <= p (m = C(p + d, d) functions); hyperbolic, "
                    "(a_1 + 1) ... (a_d + 1) <= p + 1 (far fewer in high dimension); full, "
                    "every a_k <= p (m = (p + 1)^d).")
-@click.option("--sampler", type=click.Choice(lsq.METHODS), default="christoffel",
+@click.option("--sampler", type=click.Choice(lsq.SAMPLERS), default="christoffel",
               show_default=True, help=SAMPLERS_HELP)
 @click.option("--n", "n", type=click.IntRange(1), default=None,
               help="Number of points, >= 1 (--function only).  [default: m for dpp and "

@@ -176,7 +176,7 @@ def isac(scene, objects, snr, compression, estimator, known_count, seed, as_json
     report = {"snr_db": snr, "found": found, "true": objects, "estimates": estimates,
               "off": paired - found, "missed": objects - paired,
               "spurious": estimates - paired, "tolerance": tol,
-              "seconds": round(result.seconds["total"], 4), "objects": rows}
+              "seconds": round(result.seconds, 4), "objects": rows}
     if as_json:
         click.echo(json.dumps(report))
         return

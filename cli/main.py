@@ -6,7 +6,9 @@ import sys
 
 import click
 
-from solvers import SolverInputError
+import problems.errors
+import solvers.errors
+import tuner.errors
 
 from . import console
 from .batch import batch
@@ -18,8 +20,10 @@ from .recon import recon
 from .solve import solve
 from .tune import tune_group
 
-BAD_INPUT = (SolverInputError, ValueError, TypeError, FileNotFoundError)
-"""Errors that mean the user's input was wrong (exit status 2); anything else is a failure."""
+BAD_INPUT = (solvers.errors.InputError, tuner.errors.InputError, problems.errors.InputError,
+             FileNotFoundError)
+"""Errors that mean the user's input was wrong (exit status 2); anything else, a plain
+``ValueError`` or ``TypeError`` included, is a failure of relax (exit status 1)."""
 
 
 def _fail(message: str, status: int) -> None:

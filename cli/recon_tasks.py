@@ -83,14 +83,14 @@ def reconstruct(task: Task, method: str, *, steps=50, cg_steps=5, denoiser="tv",
         x = zero_filled(task.A, task.y) if isinstance(task.A, MRIOperator) \
             else filtered_backprojection(task.A, task.y)
     elif method == "cg":
-        x = data_consistency(task.A, task.y, task.zeros, steps=steps, atol=0.0).x
+        x = data_consistency(task.A, task.y, task.zeros, maxiter=steps, rtol=0.0).x
     elif method in ("dds", "gradient"):
         if denoiser not in DENOISERS:
             raise ValueError(f"unknown denoiser {denoiser!r}; choose one of "
                              f"{tuple(DENOISERS)}")
         make, default = DENOISERS[denoiser]
         D = VPDenoiser(make(default if strength is None else strength))
-        x = dds_sample(task.y, task.A, D, steps=steps, eta=eta, cg_steps=cg_steps,
+        x = dds_sample(task.A, task.y, D, steps=steps, eta=eta, maxiter=cg_steps,
                        gamma=gamma, seed=seed, progress=progress,
                        data_step="cg" if method == "dds" else "gradient").x
     else:

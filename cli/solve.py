@@ -16,6 +16,7 @@ from click.core import ParameterSource
 from problems import load_system, read_matrix
 from solvers import Solver, describe
 
+from .errors import InputError
 from .options import FiniteFloatRange
 from .outputs import check_output_file, output_file_option
 
@@ -29,7 +30,7 @@ _KINDS = {"c": "complex numbers", "U": "text", "S": "bytes", "O": "Python object
 
 def read_rhs(path, n: int) -> np.ndarray:
     """A right-hand side from ``.npy`` (a vector) or ``.mtx`` (a column), of length ``n``,
-    real and finite; :class:`ValueError` saying what is wrong otherwise."""
+    real and finite; :class:`~cli.errors.InputError` saying what is wrong otherwise."""
     path = Path(path)
     if path.suffix == ".npy":
         if not path.exists():
@@ -37,26 +38,26 @@ def read_rhs(path, n: int) -> np.ndarray:
         try:
             b = np.load(path, allow_pickle=False)
         except (ValueError, OSError, EOFError):
-            raise ValueError(f"--rhs: {str(path)!r} is not a .npy file of numbers") from None
+            raise InputError(f"--rhs: {str(path)!r} is not a .npy file of numbers") from None
     elif path.suffix == ".mtx":
         b = read_matrix(path).toarray()
     else:
-        raise ValueError(f"--rhs must be a .npy or .mtx file; got {str(path)!r}")
+        raise InputError(f"--rhs must be a .npy or .mtx file; got {str(path)!r}")
     b = np.asarray(b)
     if b.dtype.kind not in "biuf":
-        raise ValueError(f"--rhs: {str(path)!r} holds "
+        raise InputError(f"--rhs: {str(path)!r} holds "
                          f"{_KINDS.get(b.dtype.kind, b.dtype.name + ' values')}, not real "
                          f"numbers")
     if b.ndim > 1 and sum(k > 1 for k in b.shape) > 1:
-        raise ValueError(f"--rhs: {str(path)!r} is not a vector: it has shape "
+        raise InputError(f"--rhs: {str(path)!r} is not a vector: it has shape "
                          f"{' x '.join(map(str, b.shape))}")
     b = b.astype(np.float64).ravel()
     if b.size != n:
-        raise ValueError(f"the right-hand side {str(path)!r} has {b.size} entries; "
+        raise InputError(f"the right-hand side {str(path)!r} has {b.size} entries; "
                          f"the matrix has {n} rows")
     bad = int(np.count_nonzero(~np.isfinite(b)))
     if bad:
-        raise ValueError(f"--rhs: {str(path)!r} has {bad} NaN or infinite entries")
+        raise InputError(f"--rhs: {str(path)!r} has {bad} NaN or infinite entries")
     return b
 
 

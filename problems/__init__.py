@@ -23,6 +23,9 @@ birdcage_maps, line_mask, poisson_disc_mask, add_noise
 runge, runge_family, gaussian_bump, smooth_2d, smooth_5d, genz_oscillatory,
 genz_product_peak, TargetFunction, FUNCTIONS
     Test functions for least-squares approximation (:mod:`problems.functions`).
+InputError, ParameterError, ParameterTypeError, FileFormatError
+    Errors on bad input, with the same base names as in ``solvers`` and ``tuner``
+    (:mod:`problems.errors`).
 
 Examples
 --------
@@ -32,6 +35,7 @@ Examples
 """
 
 from .diffusion import random_coefficient, variable_diffusion
+from .errors import FileFormatError, InputError, ParameterError, ParameterTypeError
 from .functions import (
     FUNCTIONS,
     TargetFunction,
@@ -60,6 +64,10 @@ from .shifted_laplacian import SHIFT_BOUNDS, optimal_sor_omega, shifted_laplacia
 
 __all__ = [
     "Instance",
+    "InputError",
+    "ParameterError",
+    "ParameterTypeError",
+    "FileFormatError",
     "poisson",
     "anisotropic_diffusion",
     "variable_diffusion",

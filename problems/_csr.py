@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from .errors import ParameterError, ParameterTypeError
+
 
 def as_csr(A, *, name: str = "A") -> sp.csr_matrix:
     """Return ``A`` as a canonical ``scipy.sparse.csr_matrix`` of float64.
@@ -43,15 +45,16 @@ def as_csr(A, *, name: str = "A") -> sp.csr_matrix:
     else:
         arr = np.asarray(A)
         if arr.ndim != 2:
-            raise ValueError(f"{name} must be a 2-D matrix; got an array of shape {arr.shape}")
+            raise ParameterError(f"{name} must be a 2-D matrix; got an array of shape {arr.shape}")
         M = arr
     dtype = np.dtype(M.dtype)
     if dtype.kind == "c":
-        raise TypeError(f"{name} must be real; got dtype {dtype.name} (complex is not supported)")
+        raise ParameterTypeError(f"{name} must be real; got dtype {dtype.name} "
+                                 "(complex is not supported)")
     if dtype.kind not in "biuf":
-        raise TypeError(f"{name} must have a numeric real dtype; got dtype {dtype.name}")
+        raise ParameterTypeError(f"{name} must have a numeric real dtype; got dtype {dtype.name}")
     if sp.issparse(M) and M.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D matrix; got shape {M.shape}")
+        raise ParameterError(f"{name} must be a 2-D matrix; got shape {M.shape}")
     if type(M) is sp.csr_matrix and M.dtype == np.float64 and M.has_canonical_format:
         return M
     out = sp.csr_matrix(M, dtype=np.float64, copy=True)  # never shares arrays with A

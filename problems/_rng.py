@@ -6,6 +6,8 @@ import numbers
 
 import numpy as np
 
+from .errors import ParameterError, ParameterTypeError
+
 
 def as_generator(seed) -> np.random.Generator:
     """Return a ``numpy.random.Generator`` for ``seed``.
@@ -37,9 +39,9 @@ def as_generator(seed) -> np.random.Generator:
     if seed is None:
         return np.random.default_rng()
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(
+        raise ParameterTypeError(
             f"seed must be None, an int or a numpy.random.Generator; got {type(seed).__name__}"
         )
     if seed < 0:
-        raise ValueError(f"seed must be an integer >= 0; got {seed!r}")
+        raise ParameterError(f"seed must be an integer >= 0; got {seed!r}")
     return np.random.default_rng(int(seed))

@@ -7,6 +7,7 @@ import scipy.sparse as sp
 
 from ._csr import as_csr
 from ._rng import as_generator
+from .errors import ParameterError
 
 
 def variable_diffusion(coefficient) -> sp.csr_matrix:
@@ -35,9 +36,9 @@ def variable_diffusion(coefficient) -> sp.csr_matrix:
     """
     a = np.asarray(coefficient, dtype=np.float64)
     if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] < 1:
-        raise ValueError(f"coefficient must be a square 2-D array; got shape {a.shape}")
+        raise ParameterError(f"coefficient must be a square 2-D array; got shape {a.shape}")
     if not (np.isfinite(a).all() and (a > 0).all()):
-        raise ValueError("coefficient must be finite and > 0 in every cell")
+        raise ParameterError("coefficient must be finite and > 0 in every cell")
     m = a.shape[0]
     east = 2.0 * a[:, :-1] * a[:, 1:] / (a[:, :-1] + a[:, 1:])     # faces between columns
     north = 2.0 * a[:-1, :] * a[1:, :] / (a[:-1, :] + a[1:, :])    # faces between rows

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import ParameterError
+
 
 def _points(X, dim=None):
     X = np.asarray(X, dtype=float)
@@ -29,7 +31,7 @@ def _points(X, dim=None):
         X = X[:, None]
     if X.ndim != 2 or (dim is not None and X.shape[1] != dim):
         want = f"(n, {dim})" if dim is not None else "(n, d)"
-        raise ValueError(f"X must have shape {want}; got shape {X.shape}")
+        raise ParameterError(f"X must have shape {want}; got shape {X.shape}")
     return X
 
 
@@ -56,7 +58,7 @@ def runge_family(a):
     """
     a = float(a)
     if not a > 0:
-        raise ValueError(f"a must be positive; got {a!r}")
+        raise ParameterError(f"a must be positive; got {a!r}")
     return TargetFunction(f"runge(a={a:g})", lambda X: runge(X, a), None, "uniform",
                           f"1 / (1 + {a:g} |x|^2)")
 

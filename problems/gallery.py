@@ -14,6 +14,7 @@ import pyamg.gallery
 import scipy.sparse as sp
 
 from ._csr import as_csr
+from .errors import ParameterError, ParameterTypeError
 
 EXAMPLES = (
     "airfoil",
@@ -38,15 +39,16 @@ rounding in the stored values (relative asymmetry about 4e-14).
 def _check_grid(grid, *, dims: tuple[int, ...] | None = None) -> tuple[int, ...]:
     """Validate ``grid`` as a tuple of positive integers, of a length in ``dims`` if given."""
     if not isinstance(grid, (tuple, list)) or len(grid) == 0:
-        raise TypeError(f"grid must be a tuple of positive integers such as (32, 32); got {grid!r}")
+        raise ParameterTypeError(
+            f"grid must be a tuple of positive integers such as (32, 32); got {grid!r}")
     for g in grid:
         if isinstance(g, bool) or not isinstance(g, numbers.Integral) or g < 1:
-            raise ValueError(
+            raise ParameterError(
                 f"grid must be a tuple of positive integers such as (32, 32); got {grid!r}"
             )
     if dims is not None and len(grid) not in dims:
         allowed = " or ".join(f"{d}-D" for d in dims)
-        raise ValueError(f"grid must be {allowed}; got {grid!r} ({len(grid)}-D)")
+        raise ParameterError(f"grid must be {allowed}; got {grid!r} ({len(grid)}-D)")
     return tuple(int(g) for g in grid)
 
 
@@ -99,11 +101,11 @@ def anisotropic_diffusion(grid, epsilon: float = 0.1, theta: float = np.pi / 6) 
     grid = _check_grid(grid, dims=(2,))
     for name, value in (("epsilon", epsilon), ("theta", theta)):
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{name} must be a real number; got {value!r}")
+            raise ParameterTypeError(f"{name} must be a real number; got {value!r}")
         if not math.isfinite(value):
-            raise ValueError(f"{name} must be finite; got {value!r}")
+            raise ParameterError(f"{name} must be finite; got {value!r}")
     if epsilon <= 0:
-        raise ValueError(f"epsilon must be > 0; got {epsilon!r}")
+        raise ParameterError(f"epsilon must be > 0; got {epsilon!r}")
     stencil = pyamg.gallery.diffusion_stencil_2d(
         epsilon=float(epsilon), theta=float(theta), type="FE"
     )
@@ -139,7 +141,7 @@ def elasticity(grid) -> sp.csr_matrix:
     """
     grid = _check_grid(grid, dims=(2,))
     if grid[0] != grid[1]:
-        raise ValueError(f"grid must be square (equal sizes) for elasticity; got {grid!r}")
+        raise ParameterError(f"grid must be square (equal sizes) for elasticity; got {grid!r}")
     A, _ = pyamg.gallery.linear_elasticity(grid, format="csr")
     return as_csr(A)
 
@@ -168,5 +170,5 @@ def load_example(name: str) -> sp.csr_matrix:
     (239, 239)
     """
     if name not in EXAMPLES:
-        raise ValueError(f"name must be one of {', '.join(EXAMPLES)}; got {name!r}")
+        raise ParameterError(f"name must be one of {', '.join(EXAMPLES)}; got {name!r}")
     return as_csr(pyamg.gallery.load_example(name)["A"])

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import scipy.sparse as sp
 
+from .errors import ParameterError, ParameterTypeError
 from .gallery import poisson
 from .instance import Instance
 
@@ -132,12 +133,12 @@ def default_initial(X, Y) -> np.ndarray:
 
 def _check_real(name: str, value, *, low: float, inclusive: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number; got {value!r}")
+        raise ParameterTypeError(f"{name} must be a real number; got {value!r}")
     value = float(value)
     ok = value >= low if inclusive else value > low
     if not (math.isfinite(value) and ok):
         op = ">=" if inclusive else ">"
-        raise ValueError(f"{name} must be a finite number {op} {low:g}; got {value!r}")
+        raise ParameterError(f"{name} must be a finite number {op} {low:g}; got {value!r}")
     return value
 
 
@@ -147,11 +148,11 @@ def _check_bounds(bounds) -> tuple[float, float]:
     try:
         low, high = (float(v) for v in bounds)
     except (TypeError, ValueError):
-        raise TypeError(
+        raise ParameterTypeError(
             f"context_bounds must be a pair of numbers (low, high); got {bounds!r}"
         ) from None
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
-        raise ValueError(f"context_bounds must be finite with low < high; got {bounds!r}")
+        raise ParameterError(f"context_bounds must be finite with low < high; got {bounds!r}")
     return (low, high)
 
 
@@ -211,13 +212,13 @@ class HeatEquation:
         context_bounds: tuple[float, float] | None = None,
     ):
         if isinstance(nx, bool) or not isinstance(nx, numbers.Integral) or nx < 3:
-            raise ValueError(f"nx must be an integer >= 3; got {nx!r}")
+            raise ParameterError(f"nx must be an integer >= 3; got {nx!r}")
         self.nx = int(nx)
         self.dt = _check_real("dt", dt, low=0.0)
         self.t_end = _check_real("t_end", t_end, low=self.dt, inclusive=True)
         for name, f in (("kappa", kappa), ("forcing", forcing), ("initial", initial)):
             if f is not None and not callable(f):
-                raise TypeError(f"{name} must be callable or None; got {f!r}")
+                raise ParameterTypeError(f"{name} must be callable or None; got {f!r}")
         self._kappa = default_kappa if kappa is None else kappa
         self._forcing = default_forcing if forcing is None else forcing
         self._initial = default_initial if initial is None else initial
@@ -290,12 +291,12 @@ class HeatEquation:
         try:
             arr = np.broadcast_to(arr, (self.n,))
         except ValueError:
-            raise ValueError(
+            raise ParameterError(
                 f"{what} must return a scalar or an array of shape ({self.n},); "
                 f"got shape {arr.shape}"
             ) from None
         if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{what} returned non-finite values")
+            raise ParameterError(f"{what} returned non-finite values")
         return np.array(arr)  # a writable copy
 
     def _kappa_at(self, t: float) -> float:
@@ -303,9 +304,9 @@ class HeatEquation:
         try:
             value = float(value)
         except (TypeError, ValueError):
-            raise TypeError(f"kappa(t) must return a real number; got {value!r}") from None
+            raise ParameterTypeError(f"kappa(t) must return a real number; got {value!r}") from None
         if not (math.isfinite(value) and value >= 0.0):
-            raise ValueError(f"kappa(t) must be a finite number >= 0; got {value!r} at t={t!r}")
+            raise ParameterError(f"kappa(t) must be a finite number >= 0; got {value!r} at t={t!r}")
         return value
 
     def _check_running(self, action: str) -> None:
@@ -381,9 +382,9 @@ class HeatEquation:
         self._check_running("advance")
         arr = np.asarray(u, dtype=np.float64)
         if arr.shape != (self.n,):
-            raise ValueError(f"u must have shape ({self.n},); got shape {arr.shape}")
+            raise ParameterError(f"u must have shape ({self.n},); got shape {arr.shape}")
         if not np.all(np.isfinite(arr)):
-            raise ValueError("u must be finite; got NaN or infinite entries")
+            raise ParameterError("u must be finite; got NaN or infinite entries")
         self._u = arr.copy()
         self._k += 1
         self._cache = None

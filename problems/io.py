@@ -17,18 +17,17 @@ import scipy.io
 import scipy.sparse as sp
 
 from ._csr import as_csr
+from .errors import FileFormatError, ParameterError, ParameterTypeError
 from .instance import Instance
 
 MATRIX_SUFFIXES = (".mtx", ".npz")
 """File suffixes :func:`read_matrix` and :func:`write_matrix` understand."""
 
-_CSR_KEYS = ("data", "indices", "indptr", "shape", "format")
-
 
 def _suffix(path: Path, allowed: tuple[str, ...]) -> str:
     suffix = path.suffix.lower()
     if suffix not in allowed:
-        raise ValueError(
+        raise ParameterError(
             f"the file must end in {' or '.join(allowed)}; got {str(path)!r} (suffix "
             f"{suffix!r})"
         )
@@ -39,13 +38,13 @@ def _open_npz(path: Path):
     """``np.load`` of a ``.npz`` file, with an error that names the file when it is not one
     (not a zip archive of arrays, or one holding pickled objects, which are never loaded)."""
     if not zipfile.is_zipfile(path):
-        raise ValueError(f"{str(path)!r} is not a system file (not a zip archive of arrays); "
-                         "write it with save_system")
+        raise FileFormatError(f"{str(path)!r} is not a system file (not a zip archive of arrays); "
+                              "write it with save_system")
     try:
         return np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
-        raise ValueError(f"{str(path)!r} is not a system file ({exc}); write it with "
-                         "save_system") from None
+        raise FileFormatError(f"{str(path)!r} is not a system file ({exc}); write it with "
+                              "save_system") from None
 
 
 def _existing(path) -> Path:
@@ -93,7 +92,7 @@ def read_matrix(path) -> sp.csr_matrix:
         M = scipy.io.mmread(path) if suffix == ".mtx" else sp.load_npz(path)
     except (ValueError, OSError, KeyError, EOFError) as exc:
         kind = "Matrix Market" if suffix == ".mtx" else "SciPy sparse .npz"
-        raise ValueError(f"{str(path)!r} is not a readable {kind} file: {exc}") from None
+        raise FileFormatError(f"{str(path)!r} is not a readable {kind} file: {exc}") from None
     return as_csr(M, name=f"the matrix in {str(path)!r}")
 
 
@@ -136,11 +135,11 @@ def write_matrix(path, A) -> None:
 def _vector(values, n: int, name: str, source: str) -> np.ndarray:
     arr = np.asarray(values.toarray() if sp.issparse(values) else values)
     if np.iscomplexobj(arr):
-        raise TypeError(f"{name} in {source} must be real; got dtype {arr.dtype.name}")
+        raise ParameterTypeError(f"{name} in {source} must be real; got dtype {arr.dtype.name}")
     arr = arr.astype(np.float64).ravel()
     if arr.size != n:
-        raise ValueError(f"{name} in {source} must have {n} entries (one per row of A); "
-                         f"got {arr.size}")
+        raise ParameterError(f"{name} in {source} must have {n} entries (one per row of A); "
+                             f"got {arr.size}")
     return arr
 
 
@@ -194,7 +193,7 @@ def load_system(path) -> Instance:
         with _open_npz(path) as arrays:
             missing = [k for k in ("data", "indices", "indptr", "shape") if k not in arrays]
             if missing:
-                raise ValueError(
+                raise FileFormatError(
                     f"{source} is not a system file: it lacks the arrays {missing}; "
                     "write it with save_system"
                 )
@@ -311,7 +310,7 @@ def save_system(path, A, b, x0=None, *, context=None, meta=None) -> None:
         arrays["context"] = np.array(_check_field("context", context))
     for key, value in (meta or {}).items():
         if not isinstance(key, str) or not key.isidentifier():
-            raise ValueError(f"meta keys must be identifiers; got {key!r}")
+            raise ParameterError(f"meta keys must be identifiers; got {key!r}")
         arrays["meta_" + key] = np.array(value if isinstance(value, str)
                                          else _check_field(f"meta[{key!r}]", value))
     with open(path, "wb") as file:  # a file object: numpy would append ".npz" to "X.NPZ"
@@ -321,17 +320,17 @@ def save_system(path, A, b, x0=None, *, context=None, meta=None) -> None:
 def _check_field(name: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) \
             or not math.isfinite(float(value)):
-        raise ValueError(f"{name} must be a finite real number; got {value!r}")
+        raise ParameterError(f"{name} must be a finite real number; got {value!r}")
     return float(value)
 
 
 def _check_vector(values, n: int, name: str) -> np.ndarray:
     arr = np.asarray(values)
     if np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be real; got dtype {arr.dtype.name}")
+        raise ParameterTypeError(f"{name} must be real; got dtype {arr.dtype.name}")
     arr = arr.astype(np.float64)
     if arr.ndim != 1 or arr.size != n:
-        raise ValueError(
+        raise ParameterError(
             f"{name} must be a vector of length {n} to match A; got shape {arr.shape}"
         )
     return arr

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._rng import as_generator
+
 C = 299_792_458.0
 
 
@@ -105,7 +107,7 @@ def random_scene(n_objects=6, *, angles=(30.0, 150.0), ranges=(50.0, 400.0),
     >>> len(s.angle), int((s.velocity == 0).sum())
     (6, 3)
     """
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed)
     scenario = scenario or Scenario()
     angle = rng.uniform(*angles, n_objects)
     rng_m = rng.uniform(*ranges, n_objects)
@@ -133,7 +135,7 @@ def channel_tensor(scene: Scene, *, snr_db=None, seed=None) -> np.ndarray:
         factors = [np.exp(2j * np.pi * F[p, m] * np.arange(n)) for m, n in enumerate(shape)]
         H += scene.amplitude[p] * np.einsum("i,j,k->ijk", *factors)
     if snr_db is not None:
-        rng = np.random.default_rng(seed)
+        rng = as_generator(seed)
         sigma = np.sqrt(np.mean(np.abs(H) ** 2) / 10.0 ** (snr_db / 10.0))
         H += sigma * (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2)
     return H

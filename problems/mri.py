@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ._rng import as_generator
+from .errors import ParameterError
+
 
 def birdcage_maps(n_coils: int, shape, *, radius: float = 1.5) -> np.ndarray:
     """Complex coil sensitivities of ``n_coils`` coils evenly placed on a circle.
@@ -25,7 +28,7 @@ def birdcage_maps(n_coils: int, shape, *, radius: float = 1.5) -> np.ndarray:
     ((8, 32, 32), True)
     """
     if not (isinstance(n_coils, int | np.integer) and n_coils >= 1):
-        raise ValueError(f"n_coils must be a positive integer; got {n_coils!r}")
+        raise ParameterError(f"n_coils must be a positive integer; got {n_coils!r}")
     rows, cols = shape
     y = -((2.0 * np.arange(rows) + 1.0) / rows - 1.0)[:, None]
     x = ((2.0 * np.arange(cols) + 1.0) / cols - 1.0)[None, :]
@@ -53,7 +56,7 @@ def line_mask(shape, acceleration: float, *, center_fraction: float = 0.08,
     """
     rows, cols = shape
     _check_acceleration(acceleration)
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed)
     total = max(int(round(cols / acceleration)), 1)
     centre = min(max(int(round(cols * center_fraction)), 1), total)
     start = (cols - centre) // 2
@@ -81,7 +84,7 @@ def poisson_disc_mask(shape, acceleration: float, *, center_fraction: float = 0.
     """
     _check_acceleration(acceleration)
     rows, cols = shape
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed)
     target = max(int(round(rows * cols / acceleration)), 1)
     centre = np.zeros(shape, dtype=bool)
     h, w = max(int(rows * center_fraction), 1), max(int(cols * center_fraction), 1)
@@ -127,7 +130,7 @@ def _dart_throwing(rows, cols, radius, order):
 
 def _check_acceleration(acceleration):
     if not (np.isfinite(acceleration) and acceleration >= 1.0):
-        raise ValueError(f"acceleration must be a number >= 1; got {acceleration!r}")
+        raise ParameterError(f"acceleration must be a number >= 1; got {acceleration!r}")
 
 
 def add_noise(y, level: float, *, seed=None):
@@ -143,8 +146,8 @@ def add_noise(y, level: float, *, seed=None):
     (0.1, True)
     """
     if not (np.isfinite(level) and level >= 0.0):
-        raise ValueError(f"level must be a finite number >= 0; got {level!r}")
-    rng = np.random.default_rng(seed)
+        raise ParameterError(f"level must be a finite number >= 0; got {level!r}")
+    rng = as_generator(seed)
     y = np.asarray(y)
     sigma = float(level * np.sqrt(np.mean(np.abs(y) ** 2)))
     if np.iscomplexobj(y):

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._rng import as_generator
+from .errors import ParameterError
+
 #: The modified Shepp-Logan phantom (Toft, 1996): intensity, semi-axes (a, b), centre
 #: (x0, y0) and rotation (degrees) of each ellipse, on [-1, 1]^2.
 SHEPP_LOGAN_ELLIPSES = (
@@ -27,7 +30,7 @@ SHEPP_LOGAN_ELLIPSES = (
 def ellipses_image(n: int, ellipses) -> np.ndarray:
     """An n x n image of a sum of uniform ellipses ``(value, a, b, x0, y0, degrees)``."""
     if not (isinstance(n, int | np.integer) and n >= 1):
-        raise ValueError(f"n must be a positive integer; got {n!r}")
+        raise ParameterError(f"n must be a positive integer; got {n!r}")
     centres = (2.0 * np.arange(n) + 1.0) / n - 1.0
     x = centres[None, :]
     y = -centres[:, None]
@@ -69,7 +72,7 @@ def random_ellipses(n: int = 256, count: int = 8, *, seed=None) -> np.ndarray:
     >>> bool((a == b).all()), float(a.min()) >= 0.0, float(a.max()) <= 1.0
     (True, True, True)
     """
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed)
     inner = [(rng.uniform(-0.5, 0.5), *rng.uniform(0.05, 0.35, 2), *rng.uniform(-0.45, 0.45, 2),
               rng.uniform(0.0, 180.0)) for _ in range(count)]
     return np.clip(ellipses_image(n, [(0.6, 0.85, 0.85, 0.0, 0.0, 0.0), *inner]), 0.0, 1.0)

@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._rng import as_generator
+from .errors import ParameterError, ParameterTypeError
 from .gallery import poisson
 from .instance import Instance
 
@@ -56,10 +57,10 @@ def optimal_sor_omega(beta: float) -> float:
     1.25
     """
     if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
-        raise TypeError(f"beta must be a real number in [0, 1); got {beta!r}")
+        raise ParameterTypeError(f"beta must be a real number in [0, 1); got {beta!r}")
     beta = float(beta)
     if not 0.0 <= beta < 1.0:
-        raise ValueError(f"beta must be in [0, 1) (a Jacobi spectral radius); got {beta!r}")
+        raise ParameterError(f"beta must be in [0, 1) (a Jacobi spectral radius); got {beta!r}")
     return 1.0 + (beta / (1.0 + math.sqrt(1.0 - beta * beta))) ** 2
 
 
@@ -85,9 +86,10 @@ def jacobi_spectral_radius(m: int, shift: float) -> float:
     0.959493
     """
     if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 1:
-        raise ValueError(f"m must be an integer >= 1; got {m!r}")
+        raise ParameterError(f"m must be an integer >= 1; got {m!r}")
     if not shift > -4.0:
-        raise ValueError(f"shift must be > -4 (so that the diagonal is positive); got {shift!r}")
+        raise ParameterError(
+            f"shift must be > -4 (so that the diagonal is positive); got {shift!r}")
     return 4.0 * math.cos(math.pi / (m + 1)) / (4.0 + shift)
 
 
@@ -142,7 +144,7 @@ class ShiftedLaplacianSequence:
 
     def __getitem__(self, t) -> Instance:
         if isinstance(t, bool) or not isinstance(t, numbers.Integral):
-            raise TypeError(f"index must be an integer; got {type(t).__name__}")
+            raise ParameterTypeError(f"index must be an integer; got {type(t).__name__}")
         T = len(self)
         if not -T <= t < T:
             raise IndexError(f"index must be in [-{T}, {T}); got {t}")
@@ -208,11 +210,11 @@ def shifted_laplacian_sequence(
     True
     """
     if isinstance(T, bool) or not isinstance(T, numbers.Integral) or T < 1:
-        raise ValueError(f"T must be an integer >= 1; got {T!r}")
+        raise ParameterError(f"T must be an integer >= 1; got {T!r}")
     if variance not in _BETA_PARAMETERS:
-        raise ValueError(f"variance must be 'high' or 'low'; got {variance!r}")
+        raise ParameterError(f"variance must be 'high' or 'low'; got {variance!r}")
     if isinstance(m, bool) or not isinstance(m, numbers.Integral) or not 2 <= m <= _MAX_M:
-        raise ValueError(
+        raise ParameterError(
             f"m must be an integer in [2, {_MAX_M}] (larger grids make A - 0.15 I "
             f"indefinite); got {m!r}"
         )

@@ -9,7 +9,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._kernels import count_special, norm2
-from .errors import DTypeError, NonFiniteError, ParameterError, ShapeError
+from .errors import (
+    DTypeError,
+    NonFiniteError,
+    ParameterError,
+    ParameterTypeError,
+    ShapeError,
+)
 
 
 def _check_real_dtype(dtype, name):
@@ -165,3 +171,26 @@ def prepare_rhs(b, x0, n, rtol, atol):
         b *= scale
         x *= scale
     return b, x, threshold(b, rtol, atol * scale), scale
+
+
+def as_generator(seed) -> np.random.Generator:
+    """A ``numpy.random.Generator`` for ``seed``: None draws fresh entropy, an int >= 0 seeds
+    a new generator, a Generator is used as is (and advanced by the caller's draws). The same
+    checks, and the same errors, as ``tuner`` and ``problems`` make of a seed.
+
+    Examples
+    --------
+    >>> g = np.random.default_rng(1)
+    >>> as_generator(g) is g, float(as_generator(3).random()) == float(as_generator(3).random())
+    (True, True)
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:
+        return np.random.default_rng()
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ParameterTypeError(
+            f"seed must be None, an int or a numpy.random.Generator; got {type(seed).__name__}")
+    if seed < 0:
+        raise ParameterError(f"seed must be an integer >= 0; got {seed!r}")
+    return np.random.default_rng(int(seed))

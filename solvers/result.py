@@ -31,15 +31,16 @@ class Result:
     seconds : float
         Wall-clock time of the whole call, validation included.
     info : dict
-        Solver-specific extras (e.g. the preconditioner used).
+        Solver-specific extras (e.g. the preconditioner used). Not SciPy's integer ``info``
+        (a dict is true whenever it is not empty): that one is :attr:`scipy_info`.
 
     Examples
     --------
     >>> import numpy as np
     >>> r = Result(x=np.zeros(2), iterations=0, converged=True, residual_norm=0.0,
     ...            residuals=np.zeros(1), status="converged", seconds=0.0)
-    >>> r.status, r.cost
-    ('converged', 0)
+    >>> r.status, r.cost, r.scipy_info
+    ('converged', 0, 0)
     """
 
     x: np.ndarray
@@ -69,6 +70,43 @@ class Result:
                    status=status,
                    seconds=0.0 if started is None else time.perf_counter() - started,
                    info=info or {})
+
+    @property
+    def scipy_info(self) -> int:
+        """The outcome as the integer ``info`` of ``scipy.sparse.linalg.cg`` and its kin.
+
+        0: converged. Positive: stopped at ``maxiter`` without converging, the number of
+        iterations done (at least 1, so that it never reads as success; SciPy returns
+        ``maxiter``, the same number). Negative: ``-1`` for ``"breakdown"``, ``-2`` for
+        ``"diverged"`` (SciPy's "illegal input or breakdown"; our solvers raise errors for
+        illegal input instead).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from solvers import cg
+        >>> A = np.array([[4.0, 1.0], [1.0, 3.0]]); b = np.array([1.0, 2.0])
+        >>> cg(A, b).scipy_info, cg(A, b, maxiter=1).scipy_info
+        (0, 1)
+        """
+        if self.converged:
+            return 0
+        if self.status == "maxiter":
+            return max(int(self.iterations), 1)
+        return -2 if self.status == "diverged" else -1
+
+    def as_scipy(self) -> tuple[np.ndarray, int]:
+        """``(x, info)``, what ``scipy.sparse.linalg.cg`` returns (see :attr:`scipy_info`).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from solvers import cg
+        >>> x, info = cg(np.diag([2.0, 2.0]), np.array([2.0, 4.0])).as_scipy()
+        >>> x.tolist(), info
+        ([1.0, 2.0], 0)
+        """
+        return self.x, self.scipy_info
 
     @property
     def cost(self) -> int:

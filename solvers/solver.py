@@ -229,8 +229,12 @@ class Solver:
             if copy and sp.issparse(A) and not on_gpu and _shares(csr, A):
                 csr = _owned(csr)
             operator = None
+        if A.shape[0] == 0:
+            raise ShapeError(f"A is empty (shape {tuple(A.shape)}): a system needs at least "
+                             f"one unknown")
         self.matrix_on_gpu, self.operator, self.csr = on_gpu, operator, csr
         self.n = int(A.shape[0])
+        self.b_norm = math.nan
         self.pattern_cache: dict = {}
         self.values_cache: dict = {}
         self._work: dict = {}
@@ -324,7 +328,8 @@ class Solver:
 
     def load(self, b, x0, rtol, atol):
         """Checked, scaled copies of ``b`` and ``x0`` in the solver's vectors, the stopping
-        threshold and the scale (see :func:`solvers._validate.prepare_rhs`)."""
+        threshold and the scale (see :func:`solvers._validate.prepare_rhs`); ``b_norm``
+        becomes ``||b||_2`` of the scaled ``b`` (zero exactly when ``b`` is)."""
         rtol, atol = check_tolerances(rtol, atol)
         bb, xx = self.work("b"), self.work("x")
         nonfinite, top, ss = load_vector(as_vector(_host(b), self.n, "b"), bb)
@@ -339,7 +344,8 @@ class Solver:
             bb *= scale
             xx *= scale
             ss = float(np.dot(bb, bb))
-        return bb, xx, max(rtol * math.sqrt(ss), atol * scale), scale
+        self.b_norm = math.sqrt(ss)
+        return bb, xx, max(rtol * self.b_norm, atol * scale), scale
 
     # -- the solves ------------------------------------------------------------------------
 

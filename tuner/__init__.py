@@ -1,7 +1,13 @@
 """Online tuning of solver parameters from observed costs (policies and the ask/tell Tuner)."""
 
 from .default import default_policy
-from .errors import ContextOutOfBoundsWarning, CostScaleWarning
+from .errors import (
+    ContextOutOfBoundsWarning,
+    CostScaleWarning,
+    InputError,
+    ParameterError,
+    ParameterTypeError,
+)
 from .policies import (
     ChebCB,
     FamilyLCB,
@@ -36,4 +42,7 @@ __all__ = [
     "SequenceReport",
     "ContextOutOfBoundsWarning",
     "CostScaleWarning",
+    "InputError",
+    "ParameterError",
+    "ParameterTypeError",
 ]

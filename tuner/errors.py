@@ -1,35 +1,37 @@
 """Exceptions and the warning raised by the tuner, one type per kind of mistake.
 
 Each error is a subclass of the built-in type a caller would expect (``ValueError`` or
-``TypeError``) and of :class:`TunerInputError`, so a program can catch all of them at once.
+``TypeError``) and of :class:`InputError`, so a program can catch all of them at once.
+:mod:`solvers.errors` and :mod:`problems.errors` use the same base names (``InputError``,
+``ParameterError``, ``ParameterTypeError``).
 """
 
 
-class TunerInputError(Exception):
+class InputError(Exception):
     """Base class of every input error raised by the tuner."""
 
 
-class ParameterError(TunerInputError, ValueError):
+class ParameterError(InputError, ValueError):
     """A parameter (arms, bounds, bins, degree, seed, arm index, probability) is out of range."""
 
 
-class ParameterTypeError(TunerInputError, TypeError):
+class ParameterTypeError(InputError, TypeError):
     """An argument has a type the tuner does not handle (strings, complex numbers, objects)."""
 
 
-class CostError(TunerInputError, ValueError):
+class CostError(InputError, ValueError):
     """A cost is not a finite number > 0."""
 
 
-class ContextError(TunerInputError, ValueError):
+class ContextError(InputError, ValueError):
     """A contextual policy got no context, or a context is not a finite real number."""
 
 
-class TrialError(TunerInputError, ValueError):
+class TrialError(InputError, ValueError):
     """A trial told to the tuner is unknown, was already told, or does not match its record."""
 
 
-class StateError(TunerInputError, ValueError):
+class StateError(InputError, ValueError):
     """A saved state (``state_dict`` or a tuner file) is malformed or of another kind."""
 
 
@@ -63,3 +65,12 @@ class CostScaleWarning(UserWarning):
     Tell iterations, or costs in a unit that makes the cheapest solve about 1 or more (for
     example milliseconds), or use the default policy, whose decisions do not depend on units.
     """
+
+
+def __getattr__(name):
+    if name == "TunerInputError":
+        import warnings
+        warnings.warn("TunerInputError is renamed InputError", DeprecationWarning,
+                      stacklevel=2)
+        return InputError
+    raise AttributeError(f"module 'tuner.errors' has no attribute {name!r}")

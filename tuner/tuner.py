@@ -7,9 +7,9 @@ import os
 import warnings
 from dataclasses import dataclass
 
-from ._io import append_json_line, read_json, read_json_lines, write_json_atomic
 from ._validate import check_arm_index, check_cost, check_flag, check_probability
 from .errors import CostScaleWarning, ParameterTypeError, StateError, TrialError
+from .io import append_json_line, read_json, read_json_lines, write_json_atomic
 from .policies.base import Policy
 
 FILE_FORMAT = "relax.tuner"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import as_generator
 from ..backend import namespace
 from ..errors import ParameterError
 from .operators import CTOperator, MRIOperator
@@ -65,7 +66,7 @@ def filtered_backprojection(A: CTOperator, y):
 def operator_norm_squared(A, iterations=30, seed=0) -> float:
     """``||A||^2 = ||A^H A||`` estimated by power iteration (an upper estimate after a few
     dozen steps, within a percent for the operators here)."""
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed)
     x = rng.standard_normal(A.image_shape)
     if A.is_complex:
         x = x + 1j * rng.standard_normal(A.image_shape)

@@ -11,10 +11,14 @@ from .._validate import check_maxiter, check_tolerances
 from ..backend import namespace, to_host
 from ..errors import ParameterError, ShapeError
 from ..result import Result
-from .operators import ImagingOperator
+from ._compat import renamed
+from .adapters import as_operator
+
+RTOL = 1e-6
 
 
-def data_consistency(A, y, x0_hat, steps=5, gamma=None, *, rtol=0.0, atol=1e-5) -> Result:
+def data_consistency(A, y, x0_hat, maxiter=5, gamma=None, *, rtol=RTOL, atol=0.0,
+                     steps=None) -> Result:
     """Pull a denoised estimate towards the data by CG steps started at it.
 
     Noiseless (``gamma=None``): CG on ``A^H A x = A^H y``. Noisy: CG on
@@ -25,25 +29,36 @@ def data_consistency(A, y, x0_hat, steps=5, gamma=None, *, rtol=0.0, atol=1e-5) 
 
     Parameters
     ----------
-    A : ImagingOperator
-        The forward model (e.g. :class:`MRIOperator`, :class:`CTOperator`).
+    A : operator
+        The forward model: a built-in operator (:class:`MRIOperator`, :class:`CTOperator`,
+        :class:`MatrixOperator`), a matrix (dense or sparse), or any linear operator with
+        ``matvec``, ``rmatvec`` and ``shape`` (a SciPy ``LinearOperator``, a PyLops
+        operator, :class:`FunctionOperator`); see :func:`as_operator`.
     y : ndarray, shape (..., *A.data_shape)
         The measurements (NumPy or CuPy).
     x0_hat : ndarray, shape (..., *A.image_shape)
         The start: the denoised estimate. The batch axes (``...``) must match ``y``'s.
-    steps : int
-        Most CG steps per item (5 by default, as in DDS).
+    maxiter : int
+        Most CG iterations per item (5 by default, as in DDS).
     gamma : float, optional
         Weight of the data in the noisy branch (> 0); None for the noiseless branch.
     rtol, atol : float
-        An item stops once its residual norm is at most ``max(rtol * ||rhs||, atol)``.
+        An item stops once the residual of the system it solves, ``||rhs - K x||`` (with
+        ``K = A^H A`` and ``rhs = A^H y``, or ``K = I + gamma A^H A`` and ``rhs = x0_hat +
+        gamma A^H y``), is at most ``max(rtol * ||rhs||, atol)``. The default is relative,
+        so scaling ``y`` and ``x0_hat`` together scales ``x`` and changes nothing else.
+        ``rtol=0`` (and ``atol=0``) takes ``maxiter`` iterations unless the residual
+        vanishes.
+    steps : int, optional
+        Deprecated name of ``maxiter``.
 
     Returns
     -------
     Result
-        ``x`` (the batch), ``iterations`` (most steps any item took), ``converged`` (every
-        item met the tolerance), ``residual_norm`` and ``residuals`` (the largest item's, per
-        step), ``info["iterations"]`` and ``info["residual_norms"]`` per item.
+        ``x`` (the batch), ``iterations`` (most iterations any item took), ``converged``
+        (every item met the tolerance), ``residual_norm`` and ``residuals`` (the largest
+        item's ``||rhs - K x||``, per iteration), ``info["iterations"]`` and
+        ``info["residual_norms"]`` per item.
 
     Examples
     --------
@@ -53,15 +68,22 @@ def data_consistency(A, y, x0_hat, steps=5, gamma=None, *, rtol=0.0, atol=1e-5) 
     >>> A = MRIOperator(birdcage_maps(4, (16, 16)), line_mask((16, 16), 2, seed=0))
     >>> x_true = rng.standard_normal((16, 16)) + 0j
     >>> y = A.forward(x_true)
-    >>> res = data_consistency(A, y, np.zeros((16, 16), complex), steps=20)
+    >>> res = data_consistency(A, y, np.zeros((16, 16), complex), maxiter=20)
     >>> res.iterations, bool(np.linalg.norm(A.forward(res.x) - y) < 0.01 * np.linalg.norm(y))
     (20, True)
+
+    Any linear operator a user has works the same way, here a SciPy ``LinearOperator``:
+
+    >>> from scipy.sparse.linalg import LinearOperator
+    >>> M = rng.standard_normal((6, 10))
+    >>> L = LinearOperator(M.shape, matvec=lambda v: M @ v, rmatvec=lambda v: M.T @ v)
+    >>> res = data_consistency(L, M @ np.ones(10), np.zeros(10), maxiter=10)
+    >>> res.converged, bool(np.allclose(M @ res.x, M @ np.ones(10)))
+    (True, True)
     """
     started = time.perf_counter()
-    if not isinstance(A, ImagingOperator):
-        raise ParameterError(f"A must be an imaging operator (MRIOperator, CTOperator, ...); "
-                             f"got {type(A).__name__}")
-    steps = check_maxiter(steps, 5)
+    A = as_operator(A)
+    maxiter = check_maxiter(renamed("steps", steps, "maxiter", maxiter, 5), 5)
     rtol, atol = check_tolerances(rtol, atol)
     if gamma is not None and (isinstance(gamma, bool) or not np.isfinite(gamma) or gamma <= 0):
         raise ParameterError(f"gamma must be None or a finite number > 0; got {gamma!r}")
@@ -95,7 +117,7 @@ def data_consistency(A, y, x0_hat, steps=5, gamma=None, *, rtol=0.0, atol=1e-5) 
     history = [float(xp.sqrt(rr).max())] if rr.size else [0.0]
     p = r.copy()
     k = 0
-    while k < steps and bool(active.any()):
+    while k < maxiter and bool(active.any()):
         q = normal(p)
         pq = inner(p, q)
         alpha = xp.where(active & (pq > 0), rr / xp.where(pq > 0, pq, 1.0), 0.0)

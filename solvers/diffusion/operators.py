@@ -64,7 +64,8 @@ def ifft2c(k):
 
 class MatrixOperator(ImagingOperator):
     """Any matrix (dense or SciPy sparse) as an operator on images of a given shape:
-    ``A x = M x.ravel()``, ``A^H y = M^H y``.
+    ``A x = M x.ravel()``, ``A^H y = M^H y``; the data have shape ``(M.shape[0],)`` unless
+    ``data_shape`` (holding as many entries) says otherwise.
 
     Examples
     --------
@@ -73,15 +74,19 @@ class MatrixOperator(ImagingOperator):
     ((5, 3), [6.0, 9.0])
     """
 
-    def __init__(self, matrix, image_shape):
+    def __init__(self, matrix, image_shape, data_shape=None):
         self.image_shape = tuple(int(s) for s in image_shape)
         n = int(np.prod(self.image_shape))
         if matrix.ndim != 2 or matrix.shape[1] != n:
             raise ShapeError(f"matrix must have {n} columns (the image's pixels); got shape "
                              f"{matrix.shape}")
+        self.data_shape = ((int(matrix.shape[0]),) if data_shape is None
+                           else tuple(int(s) for s in data_shape))
+        if int(np.prod(self.data_shape)) != matrix.shape[0]:
+            raise ShapeError(f"data_shape {self.data_shape} must hold the matrix's "
+                             f"{matrix.shape[0]} rows")
         self.matrix = matrix
         self._adjoint = matrix.conj().T
-        self.data_shape = (int(matrix.shape[0]),)
         self.is_complex = bool(np.iscomplexobj(matrix))
 
     def forward(self, x):

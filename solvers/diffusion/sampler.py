@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._validate import as_generator, check_maxiter
 from ..backend import namespace, to_host
-from ..errors import ParameterError
+from ..errors import NonFiniteError, ParameterError, ShapeError
+from ._compat import renamed
+from .adapters import as_operator, is_dense_array, is_operator
 from .classical import operator_norm_squared
-from .data_consistency import data_consistency, gradient_steps
+from .data_consistency import RTOL, data_consistency, gradient_steps
 from .schedule import VPSchedule
 
 
@@ -27,14 +31,18 @@ class Sample:
     seconds : float
         Wall-clock of the whole run.
     info : dict
-        ``denoiser_calls``, ``cg_steps`` (total over the run, largest item), ``steps``,
-        ``eta``, ``gamma``, ``timesteps``.
+        ``denoiser_calls``, ``cg_iterations`` (total over the run, largest item),
+        ``maxiter``, ``steps``, ``eta``, ``gamma``, ``noise_rule``, ``timesteps``.
+    timings : dict
+        Seconds (floats) spent in the stages: ``"denoiser"``, ``"data_consistency"`` and
+        ``"other"`` (noise, mixing, the final residuals); they add up to ``seconds``.
     """
 
     x: np.ndarray
     data_residuals: np.ndarray | None
     seconds: float
     info: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
 
 
 NOISE_RULES = ("dds", "ddim")
@@ -43,16 +51,35 @@ NOISE_RULES = ("dds", "ddim")
 DATA_STEPS = ("cg", "gradient")
 
 
-def dds_sample(y, A, denoiser, *, steps=50, eta=0.85, cg_steps=5, gamma=None, shape=None,
-               seed=None, schedule=None, noise_rule="dds", data_step="cg",
-               recompute_eps=False, progress=None) -> Sample:
+def _synchronize(xp):
+    """Wait for the GPU, so that a stage's clock covers its work."""
+    if xp is not np:
+        xp.cuda.get_current_stream().synchronize()
+
+
+def _checked(x0_hat, x_t, xp, step, steps, t):
+    """The denoiser's output, refused when its shape or values are wrong."""
+    where = f"at sampling step {step} of {steps} (t={t})"
+    shape = getattr(x0_hat, "shape", None)
+    if shape is None or tuple(shape) != tuple(x_t.shape):
+        got = type(x0_hat).__name__ if shape is None else f"shape {tuple(shape)}"
+        raise ShapeError(f"the denoiser returned {got} {where}; it must return an array of "
+                         f"the shape of x_t, {tuple(x_t.shape)}")
+    if not bool(xp.isfinite(x0_hat).all()):
+        raise NonFiniteError(f"the denoiser returned NaN or infinite values {where}")
+    return x0_hat
+
+
+def dds_sample(A, y, denoiser, *, steps=50, eta=0.85, maxiter=5, gamma=None, rtol=RTOL,
+               atol=0.0, shape=None, seed=None, schedule=None, noise_rule="dds",
+               data_step="cg", recompute_eps=False, progress=None, cg_steps=None) -> Sample:
     """Sample an image given measurements ``y = A x (+ noise)`` with the DDS sampler.
 
     Each of the ``steps`` DDIM steps: the denoiser's estimate ``x0_hat = denoiser(x_t, t)``
     and the noise it implies, ``eps_hat = (x_t - sqrt(abar_t) x0_hat) / sqrt(1 - abar_t)``;
-    ``cg_steps`` CG steps of :func:`data_consistency` from ``x0_hat`` give ``x0'``; then
-    ``x_prev = sqrt(abar_prev) x0' + c1 z + c2 eps_hat`` with fresh Gaussian ``z``. The last
-    step returns ``x0'``. ``noise_rule`` sets ``c1, c2``:
+    at most ``maxiter`` CG iterations of :func:`data_consistency` from ``x0_hat`` give
+    ``x0'``; then ``x_prev = sqrt(abar_prev) x0' + c1 z + c2 eps_hat`` with fresh Gaussian
+    ``z``. The last step returns ``x0'``. ``noise_rule`` sets ``c1, c2``:
 
     * ``"dds"`` (the paper's code): ``c1 = eta sqrt(1 - abar_prev)``,
       ``c2 = sqrt(1 - eta^2) sqrt(1 - abar_prev)``.
@@ -64,21 +91,29 @@ def dds_sample(y, A, denoiser, *, steps=50, eta=0.85, cg_steps=5, gamma=None, sh
 
     Parameters
     ----------
+    A : operator or None
+        The forward model, anything :func:`data_consistency` takes: a built-in operator, a
+        matrix, a SciPy ``LinearOperator``, an object with ``matvec``/``rmatvec``/``shape``,
+        a :class:`FunctionOperator`. None (with ``y=None``) samples the prior (plain DDIM)
+        in the given ``shape``.
     y : ndarray or None
-        The measurements, shape (..., *A.data_shape); None (with ``A=None``) samples the
-        prior (plain DDIM) in the given ``shape``.
-    A : ImagingOperator or None
+        The measurements, shape (..., *A.data_shape).
     denoiser : callable
         ``denoiser(x_t, t) -> x0_hat`` with t the training step (see
-        :mod:`solvers.diffusion.denoisers`).
+        :mod:`solvers.diffusion.denoisers`). It must return finite values of the shape of
+        ``x_t``; otherwise :class:`~solvers.errors.NonFiniteError` or
+        :class:`~solvers.errors.ShapeError` names the sampling step.
     steps : int
-        Sampling steps (50: stride 20 over the 1000 training steps).
+        Sampling steps, i.e. denoiser calls (50: stride 20 over the 1000 training steps).
     eta : float in [0, 1]
         The share of fresh noise in each step (0.85 as in DDS).
-    cg_steps : int
-        CG steps per data-consistency update.
+    maxiter : int
+        Most CG iterations per data-consistency update (5, as in DDS); with
+        ``data_step="gradient"`` the number of gradient steps.
     gamma : float, optional
         The noisy branch's weight (see :func:`data_consistency`); None: noiseless.
+    rtol, atol : float
+        The data-consistency updates' stopping test (see :func:`data_consistency`).
     shape : tuple, optional
         The samples' shape when there are no measurements.
     seed : int or numpy.random.Generator, optional
@@ -86,14 +121,27 @@ def dds_sample(y, A, denoiser, *, steps=50, eta=0.85, cg_steps=5, gamma=None, sh
     schedule : VPSchedule, optional
     noise_rule : {"dds", "ddim"}
         How the next iterate mixes fresh and predicted noise (above).
+    data_step : {"cg", "gradient"}
+        ``"cg"``: DDS's Krylov update. ``"gradient"``: ``maxiter`` gradient steps
+        ``x <- x - A^H (A x - y) / ||A||^2`` instead (a baseline; noiseless data only).
     recompute_eps : bool
         Use the noise implied by the corrected ``x0'`` (``(x_t - sqrt(abar_t) x0') /
         sqrt(1 - abar_t)``) in the next iterate, rather than the denoiser's.
-    data_step : {"cg", "gradient"}
-        ``"cg"``: DDS's Krylov update. ``"gradient"``: the same number of gradient steps
-        ``x <- x - A^H (A x - y) / ||A||^2`` instead (a baseline; noiseless data only).
     progress : callable, optional
         Called with 1 after every step (a progress bar's ``update``).
+    cg_steps : int, optional
+        Deprecated name of ``maxiter``.
+
+    Returns
+    -------
+    Sample
+        The samples, their data residuals, ``seconds`` (a float) and per-stage ``timings``.
+
+    Notes
+    -----
+    The order ``dds_sample(y, A, ...)`` of earlier releases still works, with a
+    DeprecationWarning, when it is unambiguous: ``y`` an array and ``A`` an operator that is
+    not a dense array.
 
     Examples
     --------
@@ -103,8 +151,22 @@ def dds_sample(y, A, denoiser, *, steps=50, eta=0.85, cg_steps=5, gamma=None, sh
     ...                noise_rule="ddim")
     >>> s.x.shape, bool(abs(s.x.std() - 1.0) < 0.05)
     ((1000, 4, 4), True)
+
+    With measurements by a matrix (any operator works the same way):
+
+    >>> M = np.random.default_rng(1).standard_normal((8, 16))
+    >>> s = dds_sample(M, M @ np.ones(16), GaussianPriorDenoiser(np.zeros(16), np.ones(16)),
+    ...                steps=20, maxiter=16, seed=0)
+    >>> bool(s.data_residuals < 1e-3), sorted(s.timings)
+    (True, ['data_consistency', 'denoiser', 'other'])
     """
     started = time.perf_counter()
+    if is_dense_array(A) and y is not None and is_operator(y):
+        warnings.warn("dds_sample(y, A, ...) is deprecated and will be removed in the next "
+                      "release; pass the operator first: dds_sample(A, y, ...)",
+                      DeprecationWarning, stacklevel=2)
+        A, y = y, A
+    maxiter = check_maxiter(renamed("cg_steps", cg_steps, "maxiter", maxiter, 5), 5)
     schedule = schedule or VPSchedule()
     if not (0.0 <= eta <= 1.0):
         raise ParameterError(f"eta must be in [0, 1]; got {eta!r}")
@@ -113,17 +175,18 @@ def dds_sample(y, A, denoiser, *, steps=50, eta=0.85, cg_steps=5, gamma=None, sh
     if data_step not in DATA_STEPS:
         raise ParameterError(f"data_step must be one of {DATA_STEPS}; got {data_step!r}")
     if (A is None) != (y is None):
-        raise ParameterError("give both y and A, or neither (then shape)")
+        raise ParameterError("give both A and y, or neither (then shape)")
     if A is None:
         if shape is None:
             raise ParameterError("without measurements, shape is needed")
         xp, shape, is_complex = np, tuple(shape), False
     else:
+        A = as_operator(A)
         xp = namespace(y)
         batch = tuple(y.shape[:y.ndim - len(A.data_shape)])
         shape = (*batch, *A.image_shape)
         is_complex = bool(A.is_complex or xp.iscomplexobj(y))
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed)
 
     def gaussian():
         z = rng.standard_normal(shape)
@@ -132,21 +195,30 @@ def dds_sample(y, A, denoiser, *, steps=50, eta=0.85, cg_steps=5, gamma=None, sh
         return xp.asarray(z)
 
     timesteps = schedule.timesteps(steps)
-    lipschitz = operator_norm_squared(A) if data_step == "gradient" else None
+    lipschitz = operator_norm_squared(A) if A is not None and data_step == "gradient" \
+        else None
     alpha_bar = schedule.alpha_bar
     x = gaussian()
     cg_total = 0
+    in_denoiser = in_data = 0.0
     for i, t in enumerate(timesteps):
         a = float(alpha_bar[t])
         a_prev = float(alpha_bar[timesteps[i + 1]]) if i + 1 < len(timesteps) else 1.0
-        x0_hat = denoiser(x, int(t))
+        clock = time.perf_counter()
+        x0_hat = _checked(denoiser(x, int(t)), x, xp, i + 1, len(timesteps), int(t))
+        _synchronize(xp)
+        in_denoiser += time.perf_counter() - clock
         eps_hat = (x - np.sqrt(a) * x0_hat) / np.sqrt(1.0 - a)
+        clock = time.perf_counter()
         if A is not None and data_step == "cg":
-            dc = data_consistency(A, y, x0_hat, steps=cg_steps, gamma=gamma)
+            dc = data_consistency(A, y, x0_hat, maxiter=maxiter, gamma=gamma, rtol=rtol,
+                                  atol=atol)
             x0_hat, cg_total = dc.x, cg_total + dc.iterations
         elif A is not None:
-            x0_hat = gradient_steps(A, y, x0_hat, cg_steps, lipschitz)
-            cg_total += cg_steps
+            x0_hat = gradient_steps(A, y, x0_hat, maxiter, lipschitz)
+            cg_total += maxiter
+        _synchronize(xp)
+        in_data += time.perf_counter() - clock
         if recompute_eps and A is not None:
             eps_hat = (x - np.sqrt(a) * x0_hat) / np.sqrt(1.0 - a)
         if a_prev == 1.0:
@@ -166,7 +238,11 @@ def dds_sample(y, A, denoiser, *, steps=50, eta=0.85, cg_steps=5, gamma=None, sh
         misfit = A.forward(x) - y
         axes = tuple(range(misfit.ndim - len(A.data_shape), misfit.ndim))
         residuals = np.asarray(to_host(xp.sqrt(xp.sum(xp.abs(misfit) ** 2, axis=axes))))
-    return Sample(x, residuals, time.perf_counter() - started,
-                  {"denoiser_calls": len(timesteps), "cg_steps": cg_total, "steps": steps,
-                   "eta": eta, "gamma": gamma, "noise_rule": noise_rule,
-                   "timesteps": timesteps})
+    _synchronize(xp)
+    seconds = float(time.perf_counter() - started)
+    timings = {"denoiser": float(in_denoiser), "data_consistency": float(in_data),
+               "other": float(max(seconds - in_denoiser - in_data, 0.0))}
+    return Sample(x, residuals, seconds,
+                  {"denoiser_calls": len(timesteps), "cg_iterations": int(cg_total),
+                   "maxiter": maxiter, "steps": steps, "eta": eta, "gamma": gamma,
+                   "noise_rule": noise_rule, "timesteps": timesteps}, timings)

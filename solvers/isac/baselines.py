@@ -17,6 +17,7 @@ import itertools
 
 import numpy as np
 
+from .._validate import as_generator
 from .estimation import covariance, esprit, model_order
 from .fusion import refit_amplitudes
 from .harmonics import steering, synthesize
@@ -120,7 +121,7 @@ def joint_esprit(H, count=None, *, subtensor=None, stride=None, criterion="mdl",
         first = np.take(index, np.arange(sub[m] - 1), axis=m).ravel()
         second = np.take(index, np.arange(1, sub[m]), axis=m).ravel()
         phis.append(np.linalg.lstsq(Es[first], Es[second], rcond=None)[0])
-    weights = np.random.default_rng(seed).standard_normal(H.ndim)
+    weights = as_generator(seed).standard_normal(H.ndim)
     _, T = np.linalg.eig(sum(c * P for c, P in zip(weights, phis, strict=True)))
     Tinv = np.linalg.inv(T)
     F = np.stack([np.angle(np.diag(Tinv @ P @ T)) / (2 * np.pi) for P in phis], axis=1)

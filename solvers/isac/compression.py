@@ -62,17 +62,6 @@ def compress(H, factors, method: str = "average", offset: int = 0):
     return G
 
 
-def compressed_frequencies(frequencies, factors):
-    """Where harmonics land after compression: ``factor * f``, wrapped."""
-    F = np.atleast_2d(frequencies) * np.asarray(factors)[None, :]
-    return (F + 0.5) % 1.0 - 0.5
-
-
-def uncompress_frequencies(F, factors):
-    """Back from compressed to original frequencies, on the unambiguous band."""
-    return np.atleast_2d(F) / np.asarray(factors, dtype=np.float64)[None, :]
-
-
 def check_unambiguous(frequencies, factors, names=None) -> None:
     """Warn (:class:`AliasingWarning`) if a frequency is outside ``|f| < 1 / (2 factor)``."""
     F = np.atleast_2d(frequencies)

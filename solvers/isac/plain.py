@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ParameterError, ShapeError
+from ..errors import DTypeError, ParameterError, ShapeError
 from .compression import check_factors, compress
 from .estimation import estimate_dimension
 from .fusion import least_squares_core, omp, refit_amplitudes
@@ -34,8 +34,11 @@ class PlainResult:
         Least-squares amplitudes on the full tensor.
     objects : dict of arrays or None
         Physical parameters (e.g. angle, range, velocity), when a scenario was given.
-    seconds : dict
-        Wall-clock of each stage (``compress``, ``estimate``, ``fuse``, ``refit``) and total.
+    seconds : float
+        Wall-clock of the whole call.
+    timings : dict
+        Wall-clock of each stage (``compress``, ``estimate``, ``fuse``, ``polish``,
+        ``refit``) and ``total`` (= ``seconds``), in seconds.
     info : dict
         Per-dimension candidate counts, the noise variance estimate, the compressed shape.
     """
@@ -43,8 +46,36 @@ class PlainResult:
     frequencies: np.ndarray
     amplitudes: np.ndarray
     objects: dict | None = None
-    seconds: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    timings: dict = field(default_factory=dict)
     info: dict = field(default_factory=dict)
+
+
+def _scenario_dimensions(scenario):
+    """How many dimensions ``scenario`` describes, and by what (None when it does not say)."""
+    for attribute in ("shape", "compression", "bands"):
+        value = getattr(scenario, attribute, None)
+        if value is not None:
+            value = tuple(value)
+            return len(value), f"{attribute} {value}"
+    return None
+
+
+def _check_tensor(H, scenario):
+    """H as an array with one dimension or more, of a numeric dtype and of the scenario's
+    number of dimensions."""
+    H = np.asarray(H)
+    if H.dtype.kind not in "biufc":
+        raise DTypeError(f"H must be a real or complex numeric tensor; got dtype {H.dtype}")
+    if H.ndim < 1:
+        raise ShapeError(f"H must have at least one dimension; got a {H.ndim}-D array")
+    described = None if scenario is None else _scenario_dimensions(scenario)
+    if described is not None and described[0] != H.ndim:
+        raise ShapeError(f"H has {H.ndim} dimensions (shape {H.shape}) but the scenario "
+                         f"{type(scenario).__name__} describes {described[0]} "
+                         f"({described[1]}); give a tensor of the scenario's dimensions, "
+                         f"or no scenario")
+    return H
 
 
 def plain(H, factors=None, *, method="average", estimator="root-music", criterion="mdl",
@@ -90,11 +121,21 @@ def plain(H, factors=None, *, method="average", estimator="root-music", criterio
         the compression costs in accuracy (the compressed tensor's own CRB is higher).
     scenario : object, optional
         Maps frequencies to physical parameters (``scenario.to_physical(frequencies)``), e.g.
-        :class:`problems.isac.Scenario`.
+        :class:`problems.isac.Scenario`. H must have as many dimensions as the scenario
+        describes (its ``shape``, else its ``compression`` or ``bands``): a
+        :class:`~solvers.errors.ShapeError` names both otherwise.
 
     Returns
     -------
     PlainResult
+
+    Raises
+    ------
+    ShapeError
+        H has no dimension, or not the scenario's number of dimensions; ``bands`` or
+        ``factors`` do not have one entry per dimension.
+    DTypeError
+        H is not numeric.
 
     Examples
     --------
@@ -106,9 +147,7 @@ def plain(H, factors=None, *, method="average", estimator="root-music", criterio
     True
     """
     start = time.perf_counter()
-    H = np.asarray(H)
-    if H.ndim < 1 or not np.iscomplexobj(H) and not np.isrealobj(H):
-        raise ShapeError("H must be a numeric tensor")
+    H = _check_tensor(H, scenario)
     if fusion not in FUSIONS:
         raise ParameterError(f"fusion must be one of {FUSIONS}; got {fusion!r}")
     if factors is None:
@@ -180,4 +219,5 @@ def plain(H, factors=None, *, method="average", estimator="root-music", criterio
     seconds["total"] = time.perf_counter() - start
     info["compressed_shape"] = G0.shape
     objects = None if scenario is None else scenario.to_physical(found)
-    return PlainResult(found, amplitudes, objects, seconds, info)
+    return PlainResult(found, amplitudes, objects, seconds=float(seconds["total"]),
+                       timings=seconds, info=info)

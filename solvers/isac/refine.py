@@ -25,10 +25,11 @@ SEARCHES = ("local", "global")
 PADDING = 2
 
 
-def _newton_peak(z, f, steps=8):
-    """Newton steps towards the maximum of |sum_i z_i exp(-j 2 pi f i)|^2 near f."""
+def _newton_peak(z, f, maxiter=8):
+    """At most ``maxiter`` Newton steps towards the maximum of |sum_i z_i exp(-j 2 pi f i)|^2
+    near f."""
     i = np.arange(z.size)
-    for _ in range(steps):
+    for _ in range(maxiter):
         e = np.exp(-2j * np.pi * f * i)
         s0 = np.sum(z * e)
         s1 = np.sum(-2j * np.pi * i * z * e)

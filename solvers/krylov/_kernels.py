@@ -5,15 +5,74 @@ Whole solves run inside one compiled call (no Python between iterations). Kernel
 systems, where threads cost more than they save, and a multithreaded one.
 """
 
+import math
+
 import numpy as np
 from numba import njit, prange
 
 from .._kernels import residual, residual_parallel, serial_and_parallel
 
-CONVERGED, MAXITER, BREAKDOWN, NOT_SPD_A, NOT_SPD_M, FULL = 1, 2, 3, 4, 5, 6
+CONVERGED, MAXITER, BREAKDOWN, NOT_SPD_A, NOT_SPD_M, FULL, DIVERGED = 1, 2, 3, 4, 5, 6, 7
 """Stop codes. FULL: the residual history is full; the caller grows it and calls again with
 ``start = k`` and the same work arrays and ``state``, and the solve goes on exactly as if it
-had not stopped."""
+had not stopped. DIVERGED: the true residual grew past ``divtol`` times the larger of the
+first one and ``||b||``."""
+
+TINY = float(np.finfo(np.float64).tiny)
+"""The smallest normal float64. An inner product below it (a subnormal or zero) has lost
+digits to underflow, so it is treated as underflow, never divided by."""
+
+
+@njit(cache=True)
+def scaled_curvature(indptr, indices, data, v):
+    """``w^T A w`` for ``w = s v``, ``s`` the power of two that brings ``max |v|`` into
+    [0.5, 1); NaN if ``v`` is zero or not finite.
+
+    The curvature of the direction ``v`` measured where it cannot underflow (the scaling is
+    exact): when ``v^T A v`` came out exactly zero, a positive value here says it underflowed,
+    zero or a negative value that A is singular or indefinite along ``v``.
+    """
+    top = 0.0
+    for i in range(v.shape[0]):
+        a = abs(v[i])
+        top = a if a > top else top
+    if not (top > 0.0 and np.isfinite(top)):
+        return np.nan
+    s = math.ldexp(1.0, -math.frexp(top)[1])
+    c = 0.0
+    for i in range(v.shape[0]):
+        row = 0.0
+        for jj in range(indptr[i], indptr[i + 1]):
+            row += data[jj] * (s * v[indices[jj]])
+        c += (s * v[i]) * row
+    return c
+
+
+def _symmetry_probe(indptr, indices, data, u, v):
+    """``(u^T A v, v^T A u, ||u|| ||A v|| + ||v|| ||A u||)`` in one pass over A: a random
+    test of symmetry (the first two are equal when A is) and the scale of its rounding
+    errors."""
+    uav = 0.0
+    vau = 0.0
+    uu = 0.0
+    vv = 0.0
+    avav = 0.0
+    auau = 0.0
+    for i in prange(u.shape[0]):
+        su = 0.0
+        sv = 0.0
+        for jj in range(indptr[i], indptr[i + 1]):
+            j = indices[jj]
+            a = data[jj]
+            sv += a * v[j]
+            su += a * u[j]
+        uav += u[i] * sv
+        vau += v[i] * su
+        uu += u[i] * u[i]
+        vv += v[i] * v[i]
+        avav += sv * sv
+        auau += su * su
+    return uav, vau, np.sqrt(uu * avav) + np.sqrt(vv * auau)
 
 
 def _spmv(indptr, indices, data, x, y):
@@ -25,18 +84,25 @@ def _spmv(indptr, indices, data, x, y):
         y[i] = s
 
 
-def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals, start, state):
+def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, divtol, bnorm, maxiter, residuals,
+         start, state):
     """Conjugate gradients with ``z = dinv * r``, or ``z = r`` when ``dinv`` is None.
 
     ``dinv is None`` is resolved at compile time, so the unpreconditioned loops carry no
     branch. Stops when the recursively updated residual meets ``tol`` and the true residual
     ``b - A x`` confirms it; otherwise the true residual replaces the recursive one and the
-    iteration restarts from the current ``x``. Returns ``(k, code)``; ``residuals[k]`` of the
-    returned iterate is always a true residual norm.
+    iteration restarts from the current ``x``. A recursive residual above ``divtol`` times
+    the larger of the first one and ``bnorm`` (``||b||``) is checked the same way, and the
+    solve stops as DIVERGED if the true one is above too. Returns ``(k, code)``;
+    ``residuals[k]`` of the returned iterate is a true residual norm (unless it is NaN:
+    BREAKDOWN).
 
-    A negative ``p^T A p`` or ``r^T z`` proves A or M indefinite. An exact zero is taken for
-    underflow of a tiny residual and answered by a restart from the true residual, or by
-    BREAKDOWN when it happens right after a restart.
+    A negative ``p^T A p`` or ``r^T z`` proves A or M indefinite. A ``p^T A p`` below
+    :data:`TINY` (zero or subnormal) is measured again on ``p`` scaled to unit size
+    (:func:`scaled_curvature`): zero or negative there, A is singular or indefinite along
+    ``p``; positive, the first one underflowed (a tiny residual). Underflow, of ``p^T A p``
+    or of ``r^T z``, is answered by a restart from the true residual, or by BREAKDOWN when it
+    happens right after a restart.
 
     ``start`` is 0 for a new solve, or the ``k`` of a FULL return to resume it: ``state``
     (three floats) keeps the scalars between the two calls.
@@ -50,8 +116,11 @@ def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals, st
         residuals[0] = residual(indptr, indices, data, b, x, r)
     else:
         rho, restart, restarted_at = state[0], state[1] != 0.0, int(state[2])
+    limit = divtol * max(residuals[0], bnorm)
     while True:
         rnorm = residuals[k]
+        if rnorm > limit:
+            return k, DIVERGED
         if not np.isfinite(rnorm):
             return k, BREAKDOWN
         if rnorm <= tol:
@@ -73,7 +142,7 @@ def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals, st
                     rho += r[i] * dinv[i] * r[i]
             if rho < 0.0:
                 return k, NOT_SPD_M
-            if not rho > 0.0:
+            if not rho >= TINY:
                 return k, BREAKDOWN
             restart = False
             restarted_at = k
@@ -84,11 +153,11 @@ def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals, st
                 s += data[jj] * p[indices[jj]]
             q[i] = s
             pq += s * p[i]
-        if pq < 0.0:
+        if pq < 0.0 or pq < TINY and scaled_curvature(indptr, indices, data, p) <= 0.0:
             return k, NOT_SPD_A
-        if not pq > 0.0 and (restarted_at == k or not np.isfinite(pq)):
+        if not pq >= TINY and (restarted_at == k or not np.isfinite(pq)):
             return k, BREAKDOWN
-        alpha = rho / pq if pq > 0.0 else 0.0
+        alpha = rho / pq if pq >= TINY else 0.0
         rr = 0.0
         rho_new = 0.0
         if dinv is None:
@@ -107,10 +176,11 @@ def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals, st
                 rho_new += ri * dinv[i] * ri
         if rho_new < 0.0:
             return k, NOT_SPD_M
-        if pq > 0.0:
+        if pq >= TINY:
             k += 1
             residuals[k] = np.sqrt(rr)
-        if not pq > 0.0 or not rho_new > 0.0 or residuals[k] <= tol or k >= maxiter:
+        if (not pq >= TINY or not rho_new >= TINY or residuals[k] <= tol or k >= maxiter
+                or residuals[k] > limit):
             # Confirm with the true residual; on a mismatch it replaces the recursive one.
             residuals[k] = residual(indptr, indices, data, b, x, r)
             restart = True
@@ -126,6 +196,7 @@ def _pcg(indptr, indices, data, dinv, b, x, r, p, q, tol, maxiter, residuals, st
 
 
 spmv, spmv_parallel = serial_and_parallel(_spmv)
+symmetry_probe, symmetry_probe_parallel = serial_and_parallel(_symmetry_probe)
 pcg, pcg_parallel = serial_and_parallel(_pcg, residual=residual_parallel)
 
 
@@ -208,7 +279,7 @@ from the preconditioned norm, is below this multiple of the tolerance."""
 
 
 def _ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w, work, tol,
-              maxiter, residuals, color_ptr, start, state):
+              divtol, bnorm, maxiter, residuals, color_ptr, start, state):
     """SSOR-preconditioned CG by Eisenstat's trick: no product with A inside the loop.
 
     With ``Lw = D/w + L``, ``Uw = D/w + U`` and ``K = (1 - 2/w) D``, so that
@@ -220,9 +291,11 @@ def _ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w,
 
     The residual ``r = Lw rbar`` of ``x_k`` is measured inside the forward sweep of
     iteration k+1, so convergence is seen one sweep pair late and ``x_k`` (not yet updated)
-    is returned. Returns ``(k, code)`` like :func:`pcg`, with the same rule for a zero
-    ``p^T A p``. For tiny omega, ``K`` grows like ``1/omega`` and ``t + w`` cancels: the
-    caller keeps omega above ``EISENSTAT_MIN_OMEGA``.
+    is returned. Returns ``(k, code)`` like :func:`pcg`, with the same rules for divergence
+    and for a zero curvature, whose scaled measure is ``t^T A t`` (equal to
+    ``p^T Lw^{-1} A Uw^{-1} p`` for symmetric A, as ``Uw = Lw^T``). For tiny omega, ``K``
+    grows like ``1/omega`` and ``t + w`` cancels: the caller keeps omega above
+    ``EISENSTAT_MIN_OMEGA``.
 
     ``start`` and ``state`` (four floats) resume a FULL return, as in :func:`pcg`.
     """
@@ -243,6 +316,7 @@ def _ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w,
         restarted_at = -1
     else:
         rho, beta, restart, restarted_at = state[0], state[1], state[2] != 0.0, int(state[3])
+    limit = divtol * max(residuals[0], bnorm)
     while True:
         if k >= residuals.shape[0]:
             state[0], state[1], state[2], state[3] = rho, beta, 1.0 if restart else 0.0, \
@@ -253,7 +327,7 @@ def _ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w,
             rho = 0.0
             for i in prange(n):
                 rho += rbar[i] * rbar[i] / dinv[i]
-            if not rho > 0.0:
+            if not rho >= TINY:
                 return k, BREAKDOWN
             beta = 0.0
             p[:] = 0.0
@@ -272,21 +346,25 @@ def _ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w,
         rnorm = residuals[0] if k == 0 else np.sqrt(rr)
         if k > 0:
             residuals[k] = rnorm
-        if not np.isfinite(rnorm) or not np.isfinite(pq):
-            return k, BREAKDOWN
-        if rnorm <= tol or k >= maxiter:
+        if rnorm <= tol or k >= maxiter or rnorm > limit:
             true = residual(indptr, indices, data, b, x, work)
             residuals[k] = true
             if true <= tol:
                 return k, CONVERGED
+            if true > limit:
+                return k, DIVERGED
+            if not np.isfinite(true):
+                return k, BREAKDOWN
             if k >= maxiter:
                 return k, MAXITER
-            if k > 0:
+            if k > 0 and restarted_at != k:    # once: then the restarted step goes on
                 restart = True
                 continue
-        if pq < 0.0:
+        if not np.isfinite(rnorm) or not np.isfinite(pq):
+            return k, BREAKDOWN
+        if pq < 0.0 or pq < TINY and scaled_curvature(indptr, indices, data, t) <= 0.0:
             return k, NOT_SPD_A
-        if not pq > 0.0:  # underflow: restart from the true residual, once
+        if not pq >= TINY:  # underflow: restart from the true residual, once
             if restarted_at == k:
                 return k, BREAKDOWN
             residuals[k] = residual(indptr, indices, data, b, x, work)
@@ -311,6 +389,9 @@ def _ssor_pcg(indptr, indices, data, diag_pos, dinv, kdiag, b, x, rbar, p, t, w,
             if true <= tol:
                 residuals[k] = true
                 return k, CONVERGED
+        if not rho >= TINY:  # the preconditioned norm underflowed: go on from the true residual
+            residual(indptr, indices, data, b, x, work)
+            restart = True
 
 
 backward_block, backward_block_parallel = serial_and_parallel(_backward_block)

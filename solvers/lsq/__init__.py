@@ -20,15 +20,23 @@ from .bases import Basis, FeatureBasis, TensorBasis
 from .boosted import bowls_sample_size
 from .error import BestApproximation, QuadratureRule, best_approximation, l2_error, reference_rule
 from .families import Chebyshev, Fourier, Hermite, Legendre, family
-from .fit import LeastSquaresFit, fit, fit_data
+from .fit import LeastSquaresFit, RankDeficientError, fit, fit_data
 from .index_sets import INDEX_SETS, index_set
 from .measures import Arcsine, Gaussian, ProductMeasure, SampledMeasure, Uniform
-from .samplers import METHODS, Sample, default_sample_size, sample
+from .samplers import SAMPLERS, WeightedSample, default_sample_size, sample
 
 __all__ = [
-    "fit", "fit_data", "LeastSquaresFit", "sample", "Sample", "METHODS", "default_sample_size",
+    "fit", "fit_data", "LeastSquaresFit", "RankDeficientError", "sample", "WeightedSample",
+    "SAMPLERS", "default_sample_size",
     "bowls_sample_size", "Basis", "TensorBasis", "FeatureBasis", "index_set", "INDEX_SETS",
     "family", "Legendre", "Hermite", "Chebyshev", "Fourier",
     "Uniform", "Gaussian", "Arcsine", "ProductMeasure", "SampledMeasure",
     "reference_rule", "QuadratureRule", "l2_error", "best_approximation", "BestApproximation",
 ]
+
+
+def __getattr__(name):
+    """The deprecated names ``Sample`` and ``METHODS`` (one release, with a warning)."""
+    from .samplers import deprecated_name
+
+    return deprecated_name(__name__, name)

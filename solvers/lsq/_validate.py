@@ -9,27 +9,6 @@ import numpy as np
 from ..errors import DTypeError, NonFiniteError, ParameterError, ShapeError
 
 
-def as_generator(seed) -> np.random.Generator:
-    """A ``numpy.random.Generator`` for ``seed`` (None, an int >= 0, or a Generator used as is).
-
-    Examples
-    --------
-    >>> g = np.random.default_rng(1)
-    >>> as_generator(g) is g, float(as_generator(3).random()) == float(as_generator(3).random())
-    (True, True)
-    """
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None:
-        return np.random.default_rng()
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise ParameterError(
-            f"seed must be None, an int >= 0 or a numpy.random.Generator; got {seed!r}")
-    if seed < 0:
-        raise ParameterError(f"seed must be an int >= 0; got {seed!r}")
-    return np.random.default_rng(int(seed))
-
-
 def check_int(value, name, *, minimum=None):
     """``value`` as an int, or a :class:`ParameterError` naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

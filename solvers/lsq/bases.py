@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import as_generator
 from ..backend import namespace, to_host
 from ..errors import NonFiniteError, ParameterError, ShapeError
-from ._validate import as_generator, check_int, check_points, check_real_array
+from ._validate import check_int, check_points, check_real_array
 from .families import family as _family
 from .index_sets import index_set
 from .induced import sample_induced
@@ -47,7 +48,7 @@ class TensorBasis(Basis):
     family : str, family object, or a sequence of them (one per dimension)
         ``"legendre"`` (uniform on [-1, 1]), ``"hermite"`` (N(0, 1)), ``"chebyshev"``
         (arcsine measure on [-1, 1]), ``"fourier"`` (uniform on [0, 1)), or instances of
-        :mod:`solvers.lsq.families` (e.g. ``Fourier(interval=(-1, 1))``).
+        :mod:`solvers.lsq.families` (e.g. ``Legendre(interval=(0, 2))``).
     degree : int >= 0, optional
         The degree of the index set (not needed when ``indices`` are given).
     dim : int >= 1, optional
@@ -57,6 +58,10 @@ class TensorBasis(Basis):
         See :func:`solvers.lsq.index_set`.
     indices : array of int, shape (m, d), optional
         An explicit set of multi-indices (distinct, non-negative) instead of a named one.
+    interval : pair (a, b) or sequence of d pairs, optional
+        The interval of the families given by name (Legendre, Chebyshev, Fourier): one for
+        every dimension, or one per dimension (None in the place of a Hermite factor). mu,
+        its samplers and its quadrature rules live on that interval.
 
     Attributes
     ----------
@@ -75,22 +80,32 @@ class TensorBasis(Basis):
     >>> Phi = B.evaluate(X)
     >>> bool(np.allclose(Phi.T @ (w[:, None] * Phi), np.eye(B.m)))
     True
+    >>> B = TensorBasis("chebyshev", degree=4, interval=(2, 5))
+    >>> X = B.sample_christoffel(1000, seed=0)
+    >>> bool(X.min() >= 2 and X.max() <= 5)
+    True
     """
 
     exact = True
 
-    def __init__(self, family, degree=None, *, dim=None, index_set="total", indices=None):
+    def __init__(self, family, degree=None, *, dim=None, index_set="total", indices=None,
+                 interval=None):
         if isinstance(family, (list, tuple)):
-            families = tuple(_family(f) for f in family)
-            if dim is not None and check_int(dim, "dim", minimum=1) != len(families):
-                raise ParameterError(f"dim={dim} but {len(families)} families were given")
-            if not families:
+            if not family:
                 raise ParameterError("family must not be an empty sequence")
+            if dim is not None and check_int(dim, "dim", minimum=1) != len(family):
+                raise ParameterError(f"dim={dim} but {len(family)} families were given")
+            intervals = _intervals(interval, len(family))
+            families = tuple(_family(f, interval=i) for f, i in zip(family, intervals, strict=True))
         else:
             if dim is None:                    # from explicit indices, else 1
                 dim = np.shape(indices)[1] if np.ndim(indices) == 2 else 1
             dim = check_int(dim, "dim", minimum=1)
-            families = (_family(family),) * dim
+            intervals = _intervals(interval, dim)
+            if all(i == intervals[0] for i in intervals):
+                families = (_family(family, interval=intervals[0]),) * dim
+            else:
+                families = tuple(_family(family, interval=i) for i in intervals)
         self.families = families
         self.dim = len(families)
         if indices is None:
@@ -144,6 +159,24 @@ class TensorBasis(Basis):
         for k, fam in enumerate(self.families):
             X[:, k] = sample_induced(fam, self.indices[j, k], rng)
         return X
+
+
+def _intervals(interval, dim):
+    """One interval (or None) per dimension from ``interval``: None, a pair, or d of them."""
+    if interval is None:
+        return [None] * dim
+    if isinstance(interval, (list, tuple)) and len(interval) and all(
+            i is None or isinstance(i, (list, tuple, np.ndarray)) for i in interval):
+        if len(interval) != dim:
+            raise ParameterError(f"interval must be one pair (a, b) or {dim} of them (one per "
+                                 f"dimension); got {len(interval)}")
+        return list(interval)
+    if np.ndim(interval) == 2:
+        if np.shape(interval) != (dim, 2):
+            raise ParameterError(f"interval must be one pair (a, b) or {dim} of them (one per "
+                                 f"dimension); got shape {np.shape(interval)}")
+        return [tuple(row) for row in np.asarray(interval)]
+    return [interval] * dim
 
 
 def _index_set_checked(name, dim, degree):

@@ -5,6 +5,7 @@ best conditioned of several Christoffel samples, then greedy removal of points.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -40,13 +41,16 @@ def _deviation(lam):
     return np.maximum(lam[..., -1] - 1.0, 1.0 - lam[..., 0])
 
 
-def boosted(basis, n, rng, *, n_candidates=10, delta=0.9, max_rounds=100, shortlist=32):
+def boosted(basis, n, rng, *, n_candidates=10, delta=0.9, maxiter=100, shortlist=32,
+            max_rounds=None):
     """Points and weights of the boosted sampler, and what it did.
 
     1. Draw ``n_candidates`` i.i.d. Christoffel samples of size n and keep the one with the
        smallest ``||G - I||_2``, ``G = (1/n) sum_i w_i phi(x_i) phi(x_i)^T``, ``w = m / k_m``;
        if even that one exceeds ``delta``, draw further rounds of candidates (at most
-       ``max_rounds`` in all) until one does not (the "conditioned" sampling).
+       ``maxiter`` rounds in all) until one does not (the "conditioned" sampling).
+       ``max_rounds``, its former name, still works for one release (with a
+       ``DeprecationWarning``).
     2. Greedy removal: while more than m points remain, remove the point whose removal
        gives the smallest ``||G - I||_2`` (G renormalised by the new size) if that stays
        ``<= delta``, else stop. The point is chosen among the ``shortlist`` points ranked
@@ -62,13 +66,17 @@ def boosted(basis, n, rng, *, n_candidates=10, delta=0.9, max_rounds=100, shortl
         (the kept candidate's), ``deviation`` (after removal), ``removed``, ``stable``
         (whether ``deviation <= delta``).
     """
+    if max_rounds is not None:
+        warnings.warn("the keyword max_rounds= is deprecated and will be removed in the next "
+                      "release; use maxiter=", DeprecationWarning, stacklevel=2)
+        maxiter = max_rounds
     _check_delta(delta)
     n_candidates = check_int(n_candidates, "n_candidates", minimum=1)
-    max_rounds = check_int(max_rounds, "max_rounds", minimum=1)
+    maxiter = check_int(maxiter, "maxiter", minimum=1)
     shortlist = check_int(shortlist, "shortlist", minimum=1)
     m = basis.m
     best, deviations = None, []
-    for _ in range(max_rounds):
+    for _ in range(maxiter):
         for _ in range(n_candidates):
             X = basis.sample_christoffel(n, rng)
             Phi = basis.evaluate(X)

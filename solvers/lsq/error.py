@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validate import as_generator
 from ..backend import to_host
 from ..errors import ParameterError
-from ._validate import as_generator, check_int
+from ._validate import check_int
 from .fit import _check_values
 
 _CHUNK = 1 << 14

@@ -7,6 +7,12 @@ Christoffel sampler (:mod:`.induced`) needs: a variable ``t`` in which the densi
     x phi_k(x) = b_{k+1} phi_{k+1}(x) + a_k phi_k(x) + b_k phi_{k-1}(x),   phi_0 = 1,
 
 that the compiled sampler evaluates.
+
+Legendre and Chebyshev polynomials live on any interval ``[a, b]`` (``interval=(a, b)``,
+[-1, 1] by default) through the affine map ``s = (2 x - a - b) / (b - a)`` onto the
+reference interval: ``phi_k(x) = p_k(s)``, with mu the image of the reference measure. The
+recurrence, the variable ``t`` and the sampler's tables belong to the reference interval
+(``s = -cos t``) and are shared by every interval; only :meth:`from_reference` moves a point.
 """
 
 from __future__ import annotations
@@ -24,11 +30,29 @@ from .measures import Arcsine, Gaussian, Uniform
 KIND_UNIFORM, KIND_ARCSINE, KIND_GAUSSIAN, KIND_FOURIER = 0, 1, 2, 3
 
 
+def check_interval(interval, name="interval"):
+    """``interval`` as a pair of floats ``(a, b)`` with finite ``a < b``.
+
+    Examples
+    --------
+    >>> check_interval([0, 2])
+    (0.0, 2.0)
+    """
+    try:
+        lo, hi = (float(v) for v in interval)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be a pair (a, b); got {interval!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ParameterError(f"{name} must have finite a < b; got {interval!r}")
+    return lo, hi
+
+
 class OrthonormalPolynomials:
     """Orthonormal polynomials from their recurrence coefficients (the base of the three)."""
 
     name = "polynomials"
     kind = -1
+    interval = None          # the real line (Hermite); bounded families set their own
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -50,8 +74,16 @@ class OrthonormalPolynomials:
         """
         degree = check_int(degree, "degree", minimum=0)
         xp = namespace(x)
-        x = xp.asarray(x, dtype=xp.float64)
-        return self._recur(x, degree, xp.ones_like(x), xp)
+        s = self.to_reference(xp.asarray(x, dtype=xp.float64))
+        return self._recur(s, degree, xp.ones_like(s), xp)
+
+    def to_reference(self, x):
+        """The point of the reference interval (where the recurrence holds) for ``x``."""
+        return x
+
+    def from_reference(self, s):
+        """The point ``x`` for a point ``s`` of the reference interval."""
+        return s
 
     def _recur(self, x, degree, start, xp=np):
         """``start * phi_k(x)``, k = 0..degree (the recurrence is linear: any start scales all)."""
@@ -69,7 +101,7 @@ class OrthonormalPolynomials:
         return self.measure.quadrature(q)
 
     def t_to_x(self, t):
-        return -np.cos(t)
+        return self.from_reference(-np.cos(t))
 
     def t_range(self, p):
         return 0.0, math.pi
@@ -80,18 +112,49 @@ class OrthonormalPolynomials:
         return 8 * (p + 1) + 32
 
 
-class Legendre(OrthonormalPolynomials):
-    """Legendre polynomials ``sqrt(2k + 1) P_k``, orthonormal for the uniform measure on [-1, 1].
+class _IntervalPolynomials(OrthonormalPolynomials):
+    """Polynomials on ``[a, b]``: those of [-1, 1] composed with the affine map onto it."""
+
+    def __init__(self, interval=(-1.0, 1.0)):
+        self.interval = check_interval(interval)
+        a, b = self.interval
+        self._centre, self._half = 0.5 * (a + b), 0.5 * (b - a)
+        self.measure = self._measure(a, b)
+
+    def __repr__(self):
+        if self.interval == (-1.0, 1.0):
+            return f"{type(self).__name__}()"
+        return f"{type(self).__name__}(interval={self.interval!r})"
+
+    def to_reference(self, x):
+        if self.interval == (-1.0, 1.0):
+            return x
+        return (x - self._centre) / self._half
+
+    def from_reference(self, s):
+        if self.interval == (-1.0, 1.0):
+            return s
+        # clipped: rounding must not put an end point's image outside [a, b]
+        a, b = self.interval
+        xp = namespace(s)
+        return xp.clip(self._centre + self._half * s, a, b)
+
+
+class Legendre(_IntervalPolynomials):
+    """Legendre polynomials ``sqrt(2k + 1) P_k``, orthonormal for the uniform measure on
+    ``interval`` ([-1, 1] by default; ``P_k`` then of ``(2 x - a - b) / (b - a)``).
 
     Examples
     --------
     >>> Legendre().evaluate(np.array([1.0]), 2).round(12).tolist()
     [[1.0, 1.732050807569, 2.2360679775]]
+    >>> Legendre(interval=(0, 4)).evaluate(np.array([4.0]), 2).round(12).tolist()
+    [[1.0, 1.732050807569, 2.2360679775]]
     """
 
     name = "legendre"
     kind = KIND_UNIFORM
-    measure = Uniform(-1.0, 1.0)
+    _measure = Uniform
 
     @staticmethod
     def _b(k):
@@ -99,31 +162,37 @@ class Legendre(OrthonormalPolynomials):
             return np.where(k > 0, k / np.sqrt(np.maximum(4.0 * k * k - 1.0, 1.0)), 0.0)
 
     def induced_density(self, t, p):
-        """``phi_k(x)^2 dmu/dx dx/dt`` at x = -cos t, k = 0..p: shape (len(t), p + 1)."""
-        V = self.evaluate(self.t_to_x(t), p)
+        """``phi_k(s)^2 dmu/ds ds/dt`` at s = -cos t (reference interval), k = 0..p: shape
+        (len(t), p + 1); the same for every interval."""
+        s = -np.cos(t)
+        V = self._recur(s, p, np.ones_like(s))
         return V * V * (0.5 * np.sin(t))[:, None]
 
 
-class Chebyshev(OrthonormalPolynomials):
+class Chebyshev(_IntervalPolynomials):
     """Chebyshev polynomials of the first kind, ``T_0`` and ``sqrt(2) T_k``, orthonormal for
-    the arcsine measure ``dx / (pi sqrt(1 - x^2))`` on [-1, 1].
+    the arcsine measure ``dx / (pi sqrt((x - a) (b - x)))`` on ``interval`` ([-1, 1] by
+    default; ``T_k`` then of ``(2 x - a - b) / (b - a)``).
 
     Examples
     --------
     >>> Chebyshev().evaluate(np.array([0.5]), 2).round(12).tolist()   # T_2(0.5) = -0.5
     [[1.0, 0.707106781187, -0.707106781187]]
+    >>> Chebyshev(interval=(0, 1)).evaluate(np.array([0.75]), 2).round(12).tolist()
+    [[1.0, 0.707106781187, -0.707106781187]]
     """
 
     name = "chebyshev"
     kind = KIND_ARCSINE
-    measure = Arcsine()
+    _measure = Arcsine
 
     @staticmethod
     def _b(k):
         return np.where(k == 1, math.sqrt(0.5), np.where(k > 1, 0.5, 0.0))
 
     def induced_density(self, t, p):
-        V = self.evaluate(self.t_to_x(t), p)
+        s = -np.cos(t)
+        V = self._recur(s, p, np.ones_like(s))
         return V * V / math.pi
 
 
@@ -181,14 +250,8 @@ class Fourier:
     kind = KIND_FOURIER
 
     def __init__(self, interval=(0.0, 1.0)):
-        try:
-            lo, hi = (float(v) for v in interval)
-        except (TypeError, ValueError):
-            raise ParameterError(f"interval must be a pair (lo, hi); got {interval!r}") from None
-        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            raise ParameterError(f"interval must have finite lo < hi; got {interval!r}")
-        self.interval = (lo, hi)
-        self.measure = Uniform(lo, hi)
+        self.interval = check_interval(interval)
+        self.measure = Uniform(*self.interval)
 
     def __repr__(self):
         return f"Fourier(interval={self.interval!r})"
@@ -239,18 +302,40 @@ FAMILIES = {"legendre": Legendre, "hermite": Hermite, "chebyshev": Chebyshev,
             "fourier": Fourier}
 
 
-def family(spec):
+BOUNDED = ("legendre", "chebyshev", "fourier")
+"""The families that take an ``interval``."""
+
+
+def family(spec, *, interval=None):
     """A family from its name (``"legendre"``, ``"hermite"``, ``"chebyshev"``, ``"fourier"``)
     or as given when it already is one.
+
+    Parameters
+    ----------
+    spec : str or family object
+    interval : pair (a, b), optional
+        The interval of a family given by name (:data:`BOUNDED` ones only); by default
+        [-1, 1] for Legendre and Chebyshev, [0, 1) for Fourier.
 
     Examples
     --------
     >>> family("hermite")
     Hermite()
+    >>> family("legendre", interval=(0, 2))
+    Legendre(interval=(0.0, 2.0))
     """
     if isinstance(spec, (OrthonormalPolynomials, Fourier)):
+        if interval is not None:
+            raise ParameterError(f"interval is for a family given by name; {spec!r} already "
+                                 f"has its own (give it to the family's constructor)")
         return spec
     if isinstance(spec, str) and spec.lower() in FAMILIES:
-        return FAMILIES[spec.lower()]()
+        name = spec.lower()
+        if interval is None:
+            return FAMILIES[name]()
+        if name not in BOUNDED:
+            raise ParameterError(f"{name} is orthonormal on the whole real line and takes no "
+                                 f"interval; the families with an interval are {BOUNDED}")
+        return FAMILIES[name](interval=interval)
     raise ParameterError(f"family must be one of {sorted(FAMILIES)} or a family object; "
                          f"got {spec!r}")

@@ -8,36 +8,46 @@ import numpy as np
 import scipy.linalg
 
 from ..backend import namespace, to_host
-from ..errors import NonFiniteError, ParameterError, ShapeError
+from ..errors import DTypeError, InputError, NonFiniteError, ParameterError, ShapeError
 from ._validate import check_points, check_real_array
-from .samplers import sample
+from .samplers import _draw, _renamed_options
+
+
+class RankDeficientError(InputError, np.linalg.LinAlgError):
+    """The weighted design matrix is rank deficient: the points do not determine the
+    coefficients (too few distinct points, or points on which the basis is dependent). An
+    input error of the suite, and a ``numpy.linalg.LinAlgError``."""
 
 
 @dataclass
 class LeastSquaresFit:
     """A weighted least-squares approximation ``f_hat = sum_j c_j phi_j`` and its diagnostics.
 
-    Call it on points of shape (k, d) (NumPy or CuPy) to evaluate ``f_hat``.
+    Call it on points of shape (N, d) (NumPy or CuPy) to evaluate ``f_hat``: shape (N,), or
+    (N, k) for k outputs.
 
     Attributes
     ----------
-    coefficients : ndarray, shape (m,)
-        ``argmin_c sum_i w_i (y_i - phi(x_i)^T c)^2``, solved by QR of ``sqrt(W) Phi``.
+    coefficients : ndarray, shape (m,) or (m, k)
+        ``argmin_c sum_i w_i |y_i - phi(x_i)^T c|^2``, solved by QR of ``sqrt(W) Phi``; one
+        column per output when the data have k outputs (each the fit of its own column),
+        complex when the data are (the real and imaginary parts are fitted apart, as the
+        basis is real).
     points : ndarray, shape (n, d)
     weights : ndarray, shape (n,)
-    values : ndarray, shape (n,)
-        The data ``y_i = f(x_i)``.
+    values : ndarray, shape (n,) or (n, k)
+        The data ``y_i = f(x_i)``, float64 or complex128.
     basis : Basis
     sampler : str
-        The sampling method (``"data"`` for :func:`fit_data`).
+        The sampler (``"data"`` for :func:`fit_data`).
     n : int
     gram_deviation : float
         ``||G - I||_2`` of ``G = (1/n) Phi^T W Phi`` (stability: <= 1/2 is the usual bar).
     condition : float
         The condition number of G.
-    cv_error : float
-        Leave-one-out estimate of ``||f - f_hat||_{L2(mu)}``:
-        ``sqrt((1/n) sum_i w_i (y_i - f_hat^{(-i)}(x_i))^2)`` with
+    cv_error : float, or ndarray of shape (k,) for k outputs
+        Leave-one-out estimate of ``||f - f_hat||_{L2(mu)}`` (of each output):
+        ``sqrt((1/n) sum_i w_i |y_i - f_hat^{(-i)}(x_i)|^2)`` with
         ``sqrt(w_i) (y_i - f_hat^{(-i)}(x_i)) = sqrt(w_i) (y_i - f_hat(x_i)) / (1 - h_i)``,
         ``h_i`` the diagonal of the hat matrix ``Q Q^T`` of the weighted problem. An unbiased
         estimate of the squared error for i.i.d. points of ``k_m / m dmu`` with these
@@ -81,9 +91,9 @@ def fit(f, basis, n=None, *, sampler="christoffel", seed=None, **options):
     basis : TensorBasis or FeatureBasis
     n : int, optional
         Number of evaluations (see :func:`solvers.lsq.sample` for the default and for which
-        methods need ``n >= m``).
+        samplers need ``n >= m``).
     sampler : str
-        A method of :func:`solvers.lsq.sample`: ``"christoffel"`` (default), ``"mc"``,
+        A sampler of :func:`solvers.lsq.sample`: ``"christoffel"`` (default), ``"mc"``,
         ``"dpp"``, ``"discrete-dpp"``, ``"volume"``, ``"repeated-dpp"``, ``"boosted"``.
     seed : None, int or numpy.random.Generator
     **options
@@ -102,20 +112,25 @@ def fit(f, basis, n=None, *, sampler="christoffel", seed=None, **options):
     >>> r.n <= 265, r.gram_deviation <= 0.9
     (True, True)
     """
-    s = sample(basis, n, sampler, seed=seed, **options)
+    s = _draw(basis, n, sampler, seed, _renamed_options(options))
     if s.n < basis.m:
         raise ParameterError(f"a least-squares fit needs n >= m; got n={s.n} < m={basis.m}")
     y = _evaluate(f, s.points)
-    return _solve(basis, s.points, s.weights, y, s.method, s.info)
+    return _solve(basis, s.points, s.weights, y, s.sampler, s.info)
 
 
 def fit_data(X, y, basis, weights=None):
     """Weighted least-squares fit of given data ``y_i = f(x_i)``.
 
+    The data may have several outputs (y of shape (n, k): the k fits share the points,
+    weights and design, and column j of the coefficients is the fit of column j of y) and
+    may be complex (complex coefficients: the real basis fits the real and imaginary parts
+    apart).
+
     Parameters
     ----------
     X : array, shape (n, d)
-    y : array, shape (n,)
+    y : array, shape (n,) or (n, k), real or complex
     basis : TensorBasis or FeatureBasis
     weights : None, "christoffel" or array of shape (n,)
         None: plain least squares (unit weights, for points of mu); ``"christoffel"``:
@@ -124,7 +139,12 @@ def fit_data(X, y, basis, weights=None):
     Returns
     -------
     LeastSquaresFit
-        With ``sampler="data"``.
+        With ``sampler="data"``; coefficients of shape (m,) or (m, k), like y.
+
+    Raises
+    ------
+    RankDeficientError
+        The points do not determine the m coefficients.
 
     Examples
     --------
@@ -133,12 +153,20 @@ def fit_data(X, y, basis, weights=None):
     >>> r = fit_data(X, 1 + X[:, 0] ** 2, TensorBasis("chebyshev", 3))
     >>> np.round(r(np.array([[0.5]])), 12).tolist()
     [1.25]
+
+    Two outputs at once, one of them complex, on the interval [0, 10]:
+
+    >>> X = np.linspace(0, 10, 30)[:, None]
+    >>> y = np.stack([X[:, 0], 1j * X[:, 0] ** 2], axis=1)
+    >>> r = fit_data(X, y, TensorBasis("legendre", 2, interval=(0, 10)))
+    >>> r.coefficients.shape, bool(np.allclose(r(np.array([[3.0]])), [[3.0, 9j]]))
+    ((3, 2), True)
     """
     X = check_points(X, basis.dim)
     n = X.shape[0]
     if n < basis.m:
         raise ParameterError(f"a least-squares fit needs n >= m; got n={n} < m={basis.m}")
-    y = _check_values(y, n, "y")
+    y = _check_data(y, n, "y")
     if weights is None:
         w = np.ones(n)
     elif isinstance(weights, str):
@@ -173,26 +201,45 @@ def _check_values(y, n, name):
     return y
 
 
-def _solve(basis, X, w, y, method, info):
+def _check_data(y, n, name):
+    """Data as given: shape (n,) or (n, k), real (float64) or complex (complex128)."""
+    y = np.asarray(to_host(y))
+    if y.dtype.kind not in "fiubc":
+        raise DTypeError(f"{name} has unsupported dtype {y.dtype}; use real or complex "
+                         f"numbers")
+    y = y.astype(np.complex128 if y.dtype.kind == "c" else np.float64, copy=False)
+    if y.ndim not in (1, 2) or y.shape[0] != n or (y.ndim == 2 and y.shape[1] == 0):
+        raise ShapeError(f"{name} must have shape ({n},) or ({n}, k) with k >= 1 outputs for "
+                         f"{n} points (one row per row of X); got shape {y.shape}")
+    bad = ~np.isfinite(y)
+    if bad.any():
+        row = int(np.argmax(bad.reshape(n, -1).any(axis=1)))
+        raise NonFiniteError(f"{name} holds {int(bad.sum())} NaN or infinite value(s) of "
+                             f"{y.size}, e.g. at the point with index {row}")
+    return y
+
+
+def _solve(basis, X, w, y, sampler, info):
     n, m = X.shape[0], basis.m
     Phi = to_host(basis.evaluate(X))
     sw = np.sqrt(w)
     Q, R = np.linalg.qr(sw[:, None] * Phi)
     rdiag = np.abs(np.diag(R))
     if rdiag.min() <= max(n, m) * np.finfo(float).eps * rdiag.max():
-        raise np.linalg.LinAlgError(
+        raise RankDeficientError(
             f"the weighted design matrix ({n} x {m}) is rank deficient: the points do not "
             f"determine the {m} coefficients; draw more points or use another sampler")
-    b = sw * y
+    b = sw * y if y.ndim == 1 else sw[:, None] * y
     qb = Q.T @ b
     c = scipy.linalg.solve_triangular(R, qb)
     s = np.linalg.svd(R, compute_uv=False) ** 2 / n           # the eigenvalues of G
     gram_deviation = float(max(s[0] - 1.0, 1.0 - s[-1]))
     h = (Q * Q).sum(axis=1)
-    cv = float("nan")
+    cv = float("nan") if y.ndim == 1 else np.full(y.shape[1], np.nan)
     if n > m and h.max() < 1.0 - 1e-10:
-        loo = (b - Q @ qb) / (1.0 - h)
-        cv = float(np.sqrt(np.mean(loo * loo)))
+        loo = (b - Q @ qb) / (1.0 - h if y.ndim == 1 else (1.0 - h)[:, None])
+        cv = np.sqrt(np.mean(np.abs(loo) ** 2, axis=0))
+        cv = float(cv) if y.ndim == 1 else cv
     return LeastSquaresFit(coefficients=c, points=X, weights=w, values=y, basis=basis,
-                           sampler=method, n=n, gram_deviation=gram_deviation,
+                           sampler=sampler, n=n, gram_deviation=gram_deviation,
                            condition=float(s[0] / s[-1]), cv_error=cv, info=info)

@@ -3,7 +3,8 @@
 The Christoffel density of a tensor basis is a uniform mixture of products of these (see
 :meth:`TensorBasis.sample_christoffel`). Each is sampled by inversion of its exact CDF:
 
-* in a variable ``t`` where the density is smooth and bounded (``x = -cos t`` on [-1, 1],
+* in a variable ``t`` where the density is smooth and bounded (``s = -cos t`` on the
+  reference interval [-1, 1] of Legendre and Chebyshev, mapped onto the family's interval,
   ``x = t`` for Hermite and Fourier), the range of t is cut into cells short against the
   density's oscillations (a quarter period at most) and each cell's mass is integrated by a
   16-node Gauss-Legendre rule; the CDFs are checked to reach 1 within 1e-12 (this checks
@@ -102,7 +103,7 @@ def sample_induced(family, degrees, rng):
         return out
     tables = induced_tables(family, int(degrees.max()))
     if tables.kind == 0:
-        return _legendre_by_rejection(tables, degrees, rng)
+        return family.from_reference(_legendre_by_rejection(tables, degrees, rng))
     return invert_induced(family, degrees, rng.random(degrees.size))
 
 
@@ -121,7 +122,8 @@ def invert_induced(family, degrees, u):
 
 def _legendre_by_rejection(tables, degrees, rng):
     """Legendre: rejection from twice the arcsine density, which bounds every phi_k^2 dmu
-    (acceptance 1/2 on average; exact, and 10-20x cheaper than the inversion)."""
+    (acceptance 1/2 on average; exact, and 10-20x cheaper than the inversion). The points
+    are those of the reference interval [-1, 1]."""
     out = np.empty(degrees.size)
     todo = np.arange(degrees.size)
     ratio = np.empty(degrees.size)

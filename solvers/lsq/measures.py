@@ -11,8 +11,9 @@ import math
 
 import numpy as np
 
+from .._validate import as_generator
 from ..errors import ParameterError, ShapeError
-from ._validate import as_generator, check_int
+from ._validate import check_int
 
 
 class Uniform:
@@ -80,34 +81,51 @@ class Gaussian:
 
 
 class Arcsine:
-    """The arcsine (Chebyshev) measure ``dx / (pi sqrt(1 - x^2))`` on [-1, 1].
+    """The arcsine (Chebyshev) measure ``dx / (pi sqrt((x - a) (b - x)))`` on ``[a, b]``
+    ([-1, 1] by default).
 
     Examples
     --------
     >>> x, w = Arcsine().quadrature(3)
     >>> float(w @ x**2)        # E[x^2] = 1/2
     0.5
+    >>> x, w = Arcsine(0, 2).quadrature(3)
+    >>> float(w @ x), float(w @ (x - 1) ** 2)      # mean 1, variance 1/2
+    (1.0, 0.5)
     """
 
     dim = 1
-    a, b = -1.0, 1.0
+
+    def __init__(self, a=-1.0, b=1.0):
+        a, b = float(a), float(b)
+        if not (math.isfinite(a) and math.isfinite(b) and a < b):
+            raise ParameterError(f"Arcsine needs finite a < b; got a={a!r}, b={b!r}")
+        self.a, self.b = a, b
 
     def __repr__(self):
-        return "Arcsine()"
+        if (self.a, self.b) == (-1.0, 1.0):
+            return "Arcsine()"
+        return f"Arcsine({self.a!r}, {self.b!r})"
+
+    def _from_reference(self, s):
+        if (self.a, self.b) == (-1.0, 1.0):
+            return s
+        return np.clip(0.5 * (self.a + self.b) + 0.5 * (self.b - self.a) * s, self.a, self.b)
 
     def density(self, x):
         x = np.asarray(x, dtype=float)
-        inside = np.abs(x) < 1.0
-        return np.where(inside, 1.0 / (math.pi * np.sqrt(np.where(inside, 1.0 - x * x, 1.0))),
-                        0.0)
+        inside = (x > self.a) & (x < self.b)
+        gap = np.where(inside, (x - self.a) * (self.b - x), 1.0)
+        return np.where(inside, 1.0 / (math.pi * np.sqrt(gap)), 0.0)
 
     def sample(self, n, seed=None):
-        return -np.cos(math.pi * as_generator(seed).random(n))
+        return self._from_reference(-np.cos(math.pi * as_generator(seed).random(n)))
 
     def quadrature(self, q):
         """Gauss-Chebyshev rule, exact for polynomials of degree <= 2q - 1."""
         q = check_int(q, "q", minimum=1)
-        return np.cos((2.0 * np.arange(q, 0, -1) - 1.0) * math.pi / (2.0 * q)), np.full(q, 1.0 / q)
+        s = np.cos((2.0 * np.arange(q, 0, -1) - 1.0) * math.pi / (2.0 * q))
+        return self._from_reference(s), np.full(q, 1.0 / q)
 
 
 class ProductMeasure:

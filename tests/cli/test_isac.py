@@ -44,7 +44,7 @@ def estimates(monkeypatch):
         found = edit({"angle": truth.angle.copy(), "range": truth.range.copy(),
                       "velocity": truth.velocity.copy()})
         count = len(found["angle"])
-        result = PlainResult(np.zeros((count, 3)), np.ones(count), found, {"total": 0.0})
+        result = PlainResult(np.zeros((count, 3)), np.ones(count), found, seconds=0.0)
         monkeypatch.setattr(isac_module, "plain", lambda *a, **k: result)
 
     return use

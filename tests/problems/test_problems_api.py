@@ -13,7 +13,8 @@ PUBLIC = {
     "save_system", "shepp_logan", "random_ellipses", "birdcage_maps", "line_mask",
     "poisson_disc_mask", "add_noise", "runge", "runge_family", "gaussian_bump", "smooth_2d",
     "smooth_5d", "genz_oscillatory", "genz_product_peak", "TargetFunction", "FUNCTIONS",
-    "variable_diffusion", "random_coefficient",
+    "variable_diffusion", "random_coefficient", "InputError", "ParameterError",
+    "ParameterTypeError", "FileFormatError",
 }
 
 

@@ -1,9 +1,11 @@
-"""The Result type: status vocabulary and a one-line repr."""
+"""The Result type: status vocabulary, a one-line repr and SciPy's integer ``info``."""
 
 import numpy as np
 import pytest
+import scipy.sparse.linalg as spla
 from solver_cases import SOLVER_IDS, SOLVERS, poisson
 
+import solvers
 from solvers import Result
 from solvers.result import STATUSES
 
@@ -47,3 +49,48 @@ def test_repr_of_solver_results(solver):
     text = repr(res)
     assert "\n" not in text and len(text) < 200
     assert res.status in STATUSES
+
+
+# --- SciPy's integer info ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status, iterations, info", [
+    ("converged", 7, 0), ("converged", 0, 0), ("maxiter", 12, 12), ("maxiter", 0, 1),
+    ("breakdown", 3, -1), ("diverged", 3, -2)])
+def test_scipy_info_codes(status, iterations, info):
+    res = _result(status)
+    res.iterations = iterations
+    assert res.scipy_info == info
+    x, code = res.as_scipy()
+    assert x is res.x and code == info
+    assert isinstance(code, int)
+    assert res.info == {}                       # the dict of extras is still there
+
+
+@pytest.mark.parametrize("maxiter", [None, 1, 5])
+@pytest.mark.parametrize("M", [None, "jacobi", ("ssor", 1.5)], ids=["none", "jacobi", "ssor"])
+def test_scipy_info_matches_scipy_cg(M, maxiter, rng):
+    """The same problem through SciPy's cg: converged -> 0 on both sides, stopped at maxiter
+    -> the same positive number."""
+    A = poisson((12, 12))
+    b = rng.standard_normal(A.shape[0])
+    res = solvers.cg(A, b, rtol=1e-8, maxiter=maxiter, M=M)
+    d = A.diagonal()
+    pre = {None: None,
+           "jacobi": spla.LinearOperator(A.shape, matvec=lambda r: np.ravel(r) / d,
+                                         dtype=np.float64),
+           ("ssor", 1.5): solvers.ssor_preconditioner(A, 1.5)}[M]
+    x, info = spla.cg(A, b, rtol=1e-8, atol=0.0, maxiter=maxiter, M=pre)
+    assert res.scipy_info == info
+    assert (info == 0) == res.converged
+    if info == 0:
+        assert np.linalg.norm(b - A @ res.x) <= 1e-8 * np.linalg.norm(b)
+    else:
+        assert info == maxiter == res.iterations
+
+
+def test_scipy_info_of_the_other_solvers(rng):
+    A = poisson((8, 8))
+    b = rng.standard_normal(64)
+    assert solvers.sor(A, b, omega=1.5).scipy_info == 0
+    assert solvers.ssor(A, b, omega=1.5, maxiter=2).scipy_info == 2

@@ -13,11 +13,11 @@ from solver_cases import ENTRY_POINTS, poisson
 import solvers
 from solvers import (
     DTypeError,
+    InputError,
     NonFiniteError,
     NotSPDError,
     ParameterError,
     ShapeError,
-    SolverInputError,
     ZeroDiagonalError,
 )
 
@@ -35,8 +35,8 @@ def _system(n=5):
 
 def test_error_hierarchy():
     for err in (ShapeError, NonFiniteError, ParameterError, ZeroDiagonalError, NotSPDError):
-        assert issubclass(err, SolverInputError) and issubclass(err, ValueError)
-    assert issubclass(DTypeError, SolverInputError) and issubclass(DTypeError, TypeError)
+        assert issubclass(err, InputError) and issubclass(err, ValueError)
+    assert issubclass(DTypeError, InputError) and issubclass(DTypeError, TypeError)
 
 
 # --- shapes -----------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def test_with_measurements_samples_are_consistent_and_the_mean_approaches_the_po
     y = np.broadcast_to(gaussian["y"], (count, 4)).copy()
     errors = []
     for steps in (20, 50, 200):
-        s = dds_sample(y, A, gaussian["prior"], steps=steps, eta=0.85, cg_steps=N_PIXELS,
+        s = dds_sample(A, y, gaussian["prior"], steps=steps, eta=0.85, maxiter=N_PIXELS,
                        seed=3)
         assert s.data_residuals.max() <= 1e-4 * np.linalg.norm(gaussian["y"])
         mean = s.x.reshape(count, N_PIXELS).mean(axis=0)
@@ -87,9 +87,9 @@ def test_with_measurements_samples_are_consistent_and_the_mean_approaches_the_po
 
 def test_the_same_seed_gives_the_same_samples(gaussian):
     A = MatrixOperator(gaussian["M"], (3, 3))
-    one = dds_sample(gaussian["y"], A, gaussian["prior"], steps=10, seed=7)
-    two = dds_sample(gaussian["y"], A, gaussian["prior"], steps=10, seed=7)
-    other = dds_sample(gaussian["y"], A, gaussian["prior"], steps=10, seed=8)
+    one = dds_sample(A, gaussian["y"], gaussian["prior"], steps=10, seed=7)
+    two = dds_sample(A, gaussian["y"], gaussian["prior"], steps=10, seed=7)
+    other = dds_sample(A, gaussian["y"], gaussian["prior"], steps=10, seed=8)
     assert np.array_equal(one.x, two.x) and not np.array_equal(one.x, other.x)
     assert one.info["denoiser_calls"] == 10
 
@@ -100,7 +100,7 @@ def test_complex_mri_batches_run_with_a_plain_gaussian_denoiser():
     y = A.forward(truth)
     calls = []
     shrink = VPDenoiser(lambda image, sigma: calls.append(sigma) or image / (1 + sigma ** 2))
-    s = dds_sample(y, A, shrink, steps=8, cg_steps=3, seed=0, progress=lambda k: None)
+    s = dds_sample(A, y, shrink, steps=8, maxiter=3, seed=0, progress=lambda k: None)
     assert s.x.shape == (2, 16, 16) and np.iscomplexobj(s.x)
     assert len(calls) == 8 and calls[0] > calls[-1]
     assert s.data_residuals.shape == (2,)
@@ -109,10 +109,10 @@ def test_complex_mri_batches_run_with_a_plain_gaussian_denoiser():
 def test_bad_arguments_are_refused(gaussian):
     A = MatrixOperator(gaussian["M"], (3, 3))
     with pytest.raises(ParameterError, match="eta"):
-        dds_sample(gaussian["y"], A, gaussian["prior"], eta=1.5)
+        dds_sample(A, gaussian["y"], gaussian["prior"], eta=1.5)
     with pytest.raises(ParameterError, match="noise_rule"):
-        dds_sample(gaussian["y"], A, gaussian["prior"], noise_rule="other")
+        dds_sample(A, gaussian["y"], gaussian["prior"], noise_rule="other")
     with pytest.raises(ParameterError, match="shape"):
         dds_sample(None, None, gaussian["prior"])
     with pytest.raises(ParameterError, match="both"):
-        dds_sample(gaussian["y"], None, gaussian["prior"])
+        dds_sample(None, gaussian["y"], gaussian["prior"])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from problems.isac import Scenario, channel_tensor, random_scene
-from solvers import ParameterError
+from solvers import DTypeError, ParameterError, ShapeError
 from solvers.isac import (
     AliasingWarning,
     check_unambiguous,
@@ -187,6 +187,50 @@ def test_the_polish_finds_an_object_below_the_per_dimension_detection_limit():
     est = _match(np.stack([o["angle"], o["range"] / 10, o["velocity"]], axis=1), truth)
     assert np.abs(est[:, 0] - scene.angle).max() < 0.5           # degrees; sqrt(CRB) ~ 0.1
     assert np.abs(est[:, 1] - truth[:, 1]).max() < 0.1           # 1 m
+
+
+@pytest.mark.parametrize("shape", [(8, 10, 12, 6), (16, 180)])
+def test_a_tensor_must_have_the_dimensions_of_its_scenario(shape):
+    # a 4-D tensor read with the 3-D scenario's to_physical gave a range of -499.7 m silently
+    rng = np.random.default_rng(0)
+    F = rng.uniform(-0.2, 0.2, (2, len(shape)))
+    H = synthesize(F, [1.0, 0.5j], shape)
+    with pytest.raises(ShapeError, match=rf"H has {len(shape)} dimensions \(shape "
+                                         rf"\({', '.join(map(str, shape))}\)\) but the "
+                                         r"scenario Scenario describes 3 \(shape "
+                                         r"\(16, 180, 560\)\)"):
+        plain(H, (1,) * len(shape), scenario=Scenario())
+    assert np.allclose(_match(plain(H, (1,) * len(shape)).frequencies, F), F, atol=1e-8)
+
+
+def test_a_scenario_without_a_shape_is_checked_by_its_compression():
+    class Minimal:
+        compression = (1, 1)
+
+        def to_physical(self, F):
+            return {"f": F}
+
+    H = synthesize([[0.1, 0.2, 0.3]], [1.0], (6, 7, 8))
+    with pytest.raises(ShapeError, match=r"describes 2 \(compression \(1, 1\)\)"):
+        plain(H, (1, 1, 1), scenario=Minimal())
+
+
+def test_a_tensor_must_be_numeric_with_a_dimension():
+    with pytest.raises(DTypeError, match="numeric tensor; got dtype object"):
+        plain(np.array([[None] * 4] * 4))
+    with pytest.raises(DTypeError, match="got dtype <U1"):
+        plain(np.array([["a"] * 4] * 4))
+    with pytest.raises(ShapeError, match="at least one dimension; got a 0-D array"):
+        plain(np.complex128(1.0))
+
+
+def test_seconds_is_a_float_and_the_stages_are_timings():
+    scene = random_scene(2, seed=4)
+    r = plain(channel_tensor(scene), scenario=scene.scenario)
+    assert type(r.seconds) is float
+    assert set(r.timings) == {"compress", "estimate", "fuse", "polish", "refit", "total"}
+    assert r.timings["total"] == r.seconds
+    assert all(isinstance(v, float) for v in r.timings.values())
 
 
 def test_a_known_object_count_is_returned_and_checked():

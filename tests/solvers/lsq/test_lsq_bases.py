@@ -4,6 +4,7 @@ NumPy's tensor Gauss rules, and a user's feature basis."""
 import numpy as np
 import pytest
 from lsq_reference import tensor_gauss, tensor_phi
+from numpy.polynomial import Legendre as NumpyLegendre
 
 from solvers import NonFiniteError, ParameterError, ShapeError
 from solvers.backend import gpu_available
@@ -70,6 +71,33 @@ def test_one_dimensional_points_may_be_a_vector():
     (dict(family="legendre", dim=2, indices=[[0, -1]]), ">= 0"),
 ])
 def test_bad_tensor_bases(kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        TensorBasis(**kwargs)
+
+
+def test_an_interval_for_every_dimension_or_one_each():
+    B = TensorBasis("chebyshev", 3, dim=2, interval=(0, 4))
+    assert [f.interval for f in B.families] == [(0.0, 4.0)] * 2
+    assert [(m.a, m.b) for m in B.measure.factors] == [(0.0, 4.0)] * 2
+    C = TensorBasis(["legendre", "hermite", "fourier"], 2, interval=[(1, 2), None, (0, 3)])
+    assert C.families[0].interval == (1.0, 2.0) and C.families[2].interval == (0.0, 3.0)
+    D = TensorBasis("legendre", 2, dim=2, interval=np.array([[0, 1], [5, 6]]))
+    X = D.measure.sample(500, seed=0)
+    assert X[:, 0].min() >= 0 and X[:, 0].max() <= 1 and X[:, 1].min() >= 5
+    # the tensor values are products of NumPy's series with a domain
+    x = np.array([[0.25, 5.5]])
+    want = [np.sqrt((2 * i + 1) * (2 * j + 1)) * NumpyLegendre.basis(i, domain=[0, 1])(0.25)
+            * NumpyLegendre.basis(j, domain=[5, 6])(5.5) for i, j in D.indices]
+    assert np.allclose(D.evaluate(x)[0], want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(family="hermite", degree=2, interval=(0, 1)), "whole real line"),
+    (dict(family="legendre", degree=2, dim=2, interval=[(0, 1)] * 3), "one per dimension"),
+    (dict(family="legendre", degree=2, interval=(1, 0)), "interval must have finite a < b"),
+    (dict(family=Fourier(), degree=2, interval=(0, 2)), "already has its own"),
+])
+def test_bad_intervals(kwargs, match):
     with pytest.raises(ParameterError, match=match):
         TensorBasis(**kwargs)
 

@@ -39,10 +39,23 @@ def test_greedy_removal_stops_at_delta():
 
 def test_unreachable_delta_is_reported_not_hidden():
     B = TensorBasis("legendre", 5, dim=2)
-    s = sample(B, 30, "boosted", delta=0.1, max_rounds=2, seed=1)
+    s = sample(B, 30, "boosted", delta=0.1, maxiter=2, seed=1)
     assert not s.info["stable"] and s.info["removed"] == 0 and s.n == 30
     assert len(s.info["candidate_deviations"]) == 20
     assert s.info["deviation"] == min(s.info["candidate_deviations"]) > 0.1
+
+
+def test_max_rounds_is_the_deprecated_spelling_of_maxiter():
+    B = TensorBasis("legendre", 5, dim=2)
+    with pytest.warns(DeprecationWarning, match=r"max_rounds= is deprecated.*use maxiter="):
+        s = sample(B, 30, "boosted", delta=0.1, max_rounds=2, seed=1)
+    assert len(s.info["candidate_deviations"]) == 20
+    with pytest.warns(DeprecationWarning, match="max_rounds"):
+        r = fit(lambda X: X[:, 0], B, 30, sampler="boosted", delta=0.1, max_rounds=1, seed=1)
+    assert len(r.info["candidate_deviations"]) == 10
+    with pytest.warns(DeprecationWarning), pytest.raises(ParameterError, match="give maxiter "
+                                                                              "alone"):
+        sample(B, 30, "boosted", maxiter=3, max_rounds=2)
 
 
 def test_fit_reports_the_boosted_diagnostics():

@@ -1,15 +1,24 @@
 """solvers/lsq/fit.py: exact recovery in V_m, quasi-optimality, the diagnostics (Gram matrix
-and leave-one-out error against brute force), and bad input."""
+and leave-one-out error against brute force), several outputs and complex data (against
+NumPy's least squares), bases on an interval [a, b] (against NumPy's series with a domain),
+and bad input."""
+
+import re
 
 import numpy as np
 import pytest
+from lsq_reference import tensor_phi
+from numpy.polynomial import Chebyshev as NumpyChebyshev
+from numpy.polynomial import Legendre as NumpyLegendre
 
 from problems import runge
 from solvers import DTypeError, NonFiniteError, ParameterError, ShapeError
 from solvers.backend import gpu_available
+from solvers.errors import InputError
 from solvers.lsq import (
-    METHODS,
+    SAMPLERS,
     FeatureBasis,
+    RankDeficientError,
     TensorBasis,
     best_approximation,
     fit,
@@ -32,7 +41,7 @@ def _n(method, m):
     return None if method in ("dpp", "discrete-dpp", "boosted") else 3 * m
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", SAMPLERS)
 @pytest.mark.parametrize("basis", list(BASES))
 def test_functions_in_the_space_are_recovered_exactly(basis, method):
     B = BASES[basis]()
@@ -126,6 +135,127 @@ def test_fit_data():
     assert np.allclose(fit_data(X, y + X[:, 1] ** 6, B).coefficients, c, atol=1e-12)
 
 
+def _weighted_lstsq(Phi, w, Y):
+    """NumPy's least squares on the weighted design: the reference for fit_data."""
+    sw = np.sqrt(w)
+    rhs = sw * Y if Y.ndim == 1 else sw[:, None] * Y
+    return np.linalg.lstsq(sw[:, None] * Phi, rhs, rcond=None)[0]
+
+
+def _loo(Phi, w, y):
+    """The leave-one-out error of one real or complex output by n refits (brute force)."""
+    n = y.size
+    sq = []
+    for i in range(n):
+        keep = np.arange(n) != i
+        c = _weighted_lstsq(Phi[keep], w[keep], y[keep])
+        sq.append(w[i] * abs(y[i] - Phi[i] @ c) ** 2)
+    return np.sqrt(np.mean(sq))
+
+
+@pytest.fixture
+def data_2d():
+    names, rng = ("legendre", "hermite"), np.random.default_rng(7)
+    B = TensorBasis(list(names), 3)
+    X = np.c_[rng.uniform(-1, 1, 40), rng.standard_normal(40)]
+    Y = np.stack([np.sin(2 * X[:, 0]) * X[:, 1], np.exp(X[:, 0] - X[:, 1] ** 2 / 4),
+                  X[:, 0] ** 5 + X[:, 1]], axis=1)
+    return B, X, Y, tensor_phi(names, B.indices, X), np.linspace(0.5, 2.0, 40)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_several_outputs_are_fitted_column_by_column(data_2d, weighted):
+    B, X, Y, Phi, w = data_2d
+    w = w if weighted else np.ones(len(X))
+    r = fit_data(X, Y, B, weights=w if weighted else None)
+    assert r.coefficients.shape == (B.m, 3) and r.values.shape == (40, 3)
+    assert np.allclose(r.coefficients, _weighted_lstsq(Phi, w, Y), rtol=1e-10, atol=1e-12)
+    Z = np.random.default_rng(8).uniform(-1, 1, (9, 2))
+    out = r(Z)
+    assert out.shape == (9, 3)
+    assert r.cv_error.shape == (3,)
+    for j in range(3):
+        one = fit_data(X, Y[:, j], B, weights=w if weighted else None)
+        assert np.allclose(r.coefficients[:, j], one.coefficients, rtol=1e-12, atol=1e-14)
+        assert np.allclose(out[:, j], one(Z), rtol=1e-12, atol=1e-14)
+        assert np.isclose(r.cv_error[j], _loo(Phi, w, Y[:, j]), rtol=1e-9)
+    assert np.allclose(out, tensor_phi(("legendre", "hermite"), B.indices, Z)
+                       @ r.coefficients, rtol=1e-12, atol=1e-13)
+
+
+def test_one_output_as_a_column_keeps_its_column():
+    B = TensorBasis("legendre", 3)
+    X = np.linspace(-1, 1, 12)[:, None]
+    r = fit_data(X, np.exp(X), B)
+    assert r.coefficients.shape == (4, 1) and r(X).shape == (12, 1)
+    assert np.allclose(r.coefficients[:, 0], fit_data(X, np.exp(X[:, 0]), B).coefficients)
+
+
+def test_complex_data_fit_real_and_imaginary_parts_apart(data_2d):
+    B, X, Y, Phi, w = data_2d
+    y = Y[:, 0] + 1j * Y[:, 1]
+    r = fit_data(X, y, B, weights=w)
+    assert r.coefficients.dtype == np.complex128 and r.values.dtype == np.complex128
+    assert np.allclose(r.coefficients, _weighted_lstsq(Phi, w, y), rtol=1e-10, atol=1e-12)
+    re, im = fit_data(X, Y[:, 0], B, weights=w), fit_data(X, Y[:, 1], B, weights=w)
+    assert np.allclose(r.coefficients.real, re.coefficients, rtol=1e-12, atol=1e-14)
+    assert np.allclose(r.coefficients.imag, im.coefficients, rtol=1e-12, atol=1e-14)
+    Z = X[:5] + 0.1
+    assert np.allclose(r(Z).real, re(Z)) and np.allclose(r(Z).imag, im(Z))
+    assert np.isclose(r.cv_error, np.hypot(re.cv_error, im.cv_error), rtol=1e-10)
+    assert np.isclose(r.cv_error, _loo(Phi, w, y), rtol=1e-9)
+
+
+def test_complex_data_with_several_outputs(data_2d):
+    B, X, Y, Phi, w = data_2d
+    Yc = Y[:, :2] + 1j * Y[:, 1:]
+    r = fit_data(X, Yc, B, weights="christoffel")
+    wc = B.m / np.sum(Phi ** 2, axis=1)
+    assert np.allclose(r.coefficients, _weighted_lstsq(Phi, wc, Yc), rtol=1e-10, atol=1e-12)
+    for j in range(2):
+        assert np.allclose(r.coefficients[:, j].real,
+                           fit_data(X, Y[:, j], B, weights="christoffel").coefficients)
+        assert np.allclose(r.coefficients[:, j].imag,
+                           fit_data(X, Y[:, j + 1], B, weights="christoffel").coefficients)
+
+
+@pytest.mark.parametrize("name, numpy_series, norm", [
+    ("legendre", NumpyLegendre, lambda k: np.sqrt(2 * k + 1)),
+    ("chebyshev", NumpyChebyshev, lambda k: np.where(k == 0, 1.0, np.sqrt(2))),
+])
+@pytest.mark.parametrize("a, b", [(0.0, 1.0), (2.0, 7.5), (-30.0, -10.0)])
+def test_fit_data_on_an_interval_matches_numpy_with_a_domain(name, numpy_series, norm, a, b):
+    deg = 6
+    rng = np.random.default_rng(9)
+    x = rng.uniform(a, b, 50)
+    y = np.cos(3 * (x - a) / (b - a)) + ((x - a) / (b - a)) ** 7
+    w = rng.uniform(0.5, 2, 50)
+    ref = numpy_series.fit(x, y, deg, domain=[a, b], w=np.sqrt(w))  # w on the residuals
+    r = fit_data(x[:, None], y, TensorBasis(name, deg, interval=(a, b)), weights=w)
+    k = np.arange(deg + 1)
+    assert np.allclose(r.coefficients * norm(k), ref.coef, rtol=1e-9, atol=1e-11)
+    xs = np.linspace(a, b, 17)
+    assert np.allclose(r(xs[:, None]), ref(xs), rtol=1e-9, atol=1e-10)
+
+
+@pytest.mark.parametrize("method", SAMPLERS)
+@pytest.mark.parametrize("name, numpy_series, norm", [
+    ("legendre", NumpyLegendre, lambda k: np.sqrt(2 * k + 1)),
+    ("chebyshev", NumpyChebyshev, lambda k: np.where(k == 0, 1.0, np.sqrt(2))),
+])
+def test_every_sampler_fits_on_an_interval(method, name, numpy_series, norm):
+    a, b, deg = 2.0, 5.0, 7
+    coef = np.random.default_rng(10).standard_normal(deg + 1)
+    f = numpy_series(coef, domain=[a, b])              # a polynomial of the space on [a, b]
+    B = TensorBasis(name, deg, interval=(a, b))
+    options = {"n_candidates": 3} if method == "boosted" else {}
+    r = fit(lambda X: f(X[:, 0]), B, _n(method, B.m), sampler=method, seed=3, **options)
+    assert r.points.min() >= a and r.points.max() <= b
+    assert np.allclose(r.coefficients * norm(np.arange(deg + 1)), coef, atol=1e-9)
+    xs = np.linspace(a, b, 11)
+    assert np.allclose(r(xs[:, None]), f(xs), atol=1e-9)
+
+
 def test_bad_function_values():
     B = TensorBasis("legendre", 3)
     with pytest.raises(NonFiniteError, match=r"f\(X\) holds 1 NaN or infinite value"):
@@ -151,14 +281,26 @@ def test_too_few_points_for_a_fit():
 def test_bad_data():
     B = TensorBasis("legendre", 2)
     X = np.linspace(-1, 1, 8)[:, None]
-    with pytest.raises(ShapeError, match=r"y must have shape \(8,\)"):
+    with pytest.raises(ShapeError, match=r"y must have shape \(8,\) or \(8, k\)"):
         fit_data(X, np.zeros(7), B)
+    for shape in [(8, 0), (8, 2, 2), (7, 2), ()]:
+        with pytest.raises(ShapeError, match=rf"got shape {re.escape(str(shape))}"):
+            fit_data(X, np.zeros(shape), B)
+    with pytest.raises(NonFiniteError, match=r"1 NaN or infinite value\(s\) of 16, e.g. at "
+                                             r"the point with index 3"):
+        fit_data(X, np.ones((8, 2)) + np.where(np.arange(16).reshape(8, 2) == 7, np.inf, 0), B)
+    with pytest.raises(NonFiniteError, match="index 5"):
+        fit_data(X, np.where(np.arange(8) == 5, complex(1, np.nan), 1j), B)
+    with pytest.raises(DTypeError, match="unsupported dtype"):
+        fit_data(X, np.array(["a"] * 8), B)
     with pytest.raises(ParameterError, match="weights must be positive"):
         fit_data(X, np.zeros(8), B, weights=np.r_[np.ones(7), -1.0])
     with pytest.raises(ParameterError, match="weights must be None, 'christoffel'"):
         fit_data(X, np.zeros(8), B, weights="optimal")
-    with pytest.raises(np.linalg.LinAlgError, match="rank deficient"):
+    with pytest.raises(RankDeficientError, match="rank deficient") as caught:
         fit_data(np.zeros((8, 1)), np.zeros(8), B)
+    assert isinstance(caught.value, np.linalg.LinAlgError)      # as before
+    assert isinstance(caught.value, InputError)                 # a user's mistake: CLI exit 2
 
 
 @pytest.mark.gpu

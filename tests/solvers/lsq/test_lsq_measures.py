@@ -16,6 +16,8 @@ from solvers.lsq import Arcsine, Gaussian, ProductMeasure, SampledMeasure, Unifo
     (Uniform(0.0, 3.0), stats.uniform(0, 3)),
     (Gaussian(), stats.norm()),
     (Arcsine(), stats.arcsine(-1, 2)),
+    (Arcsine(0.5, 3.0), stats.arcsine(0.5, 2.5)),
+    (Arcsine(-0.8, 0.7), stats.arcsine(-0.8, 1.5)),
 ])
 def test_measures_sample_and_integrate(measure, reference):
     x = measure.sample(4000, seed=3)
@@ -25,6 +27,12 @@ def test_measures_sample_and_integrate(measure, reference):
         assert math.isclose(w @ nodes ** k, reference.moment(k), rel_tol=1e-12, abs_tol=1e-11)
     xs = np.linspace(-0.9, 0.9, 7)
     assert np.allclose(measure.density(xs), reference.pdf(xs))
+
+
+def test_arcsine_needs_an_interval():
+    with pytest.raises(ParameterError, match="Arcsine needs finite a < b"):
+        Arcsine(1.0, 1.0)
+    assert repr(Arcsine()) == "Arcsine()" and repr(Arcsine(0, 2)) == "Arcsine(0.0, 2.0)"
 
 
 def test_sampled_measure_checks_the_sampler():

@@ -1,15 +1,18 @@
 """solvers/lsq/samplers.py: the i.i.d. samplers' distributions (KS and chi-square against
-closed-form CDFs), the composite samplers' structure, seeding, and bad input."""
+closed-form CDFs, also on an interval [a, b]), the composite samplers' structure, seeding,
+the deprecated spellings, and bad input."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lsq_reference import FAMILY_NAMES, christoffel_cdf, induced_cdf
-from scipy import stats
+from numpy.polynomial import Chebyshev as NumpyChebyshev
+from numpy.polynomial import Legendre as NumpyLegendre
+from scipy import integrate, stats
 
-from solvers import ParameterError
-from solvers.lsq import METHODS, TensorBasis, sample
+from solvers import ParameterError, ParameterTypeError, lsq
+from solvers.lsq import SAMPLERS, TensorBasis, WeightedSample, sample
 
 P_MIN = 1e-3
 
@@ -79,7 +82,7 @@ def test_repeated_dpp_returns_exactly_n_points():
     assert sample(B, 30, "repeated-dpp", seed=0).info["draws"] == 3
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", SAMPLERS)
 def test_seeding_is_reproducible(method):
     B = TensorBasis("legendre", 3, dim=2)
     n = None if method in ("dpp", "discrete-dpp", "boosted") else 20
@@ -96,7 +99,7 @@ def test_seeding_is_reproducible(method):
 @pytest.mark.parametrize("method", ["volume", "repeated-dpp", "boosted"])
 def test_too_few_points(method):
     B = TensorBasis("legendre", 10)
-    with pytest.raises(ParameterError, match=f"method '{method}' needs n >= m; got n=5 < m=11"):
+    with pytest.raises(ParameterError, match=f"sampler '{method}' needs n >= m; got n=5 < m=11"):
         sample(B, 5, method)
 
 
@@ -108,7 +111,7 @@ def test_dpp_takes_exactly_m_points(method):
 
 def test_bad_arguments():
     B = TensorBasis("legendre", 3)
-    with pytest.raises(ParameterError, match="method must be one of"):
+    with pytest.raises(ParameterError, match="sampler must be one of"):
         sample(B, 10, "sobol")
     with pytest.raises(ParameterError, match=r"takes the options.*got \['delta'\]"):
         sample(B, 10, "christoffel", delta=0.5)
@@ -116,7 +119,7 @@ def test_bad_arguments():
         sample(B, 0, "christoffel")
     with pytest.raises(ParameterError, match="seed must be"):
         sample(B, 10, "christoffel", seed=-1)
-    with pytest.raises(ParameterError, match="seed must be"):
+    with pytest.raises(ParameterTypeError, match="seed must be"):
         sample(B, 10, "christoffel", seed="abc")
 
 
@@ -129,3 +132,82 @@ def test_every_sampler_returns_n_points_with_their_weights(method, extra, seed):
     assert s.points.shape == (B.m + extra, 2) and np.all(np.isfinite(s.points))
     want = np.ones(s.n) if method == "mc" else B.m / B.christoffel(s.points)
     assert np.allclose(s.weights, want) and np.all(s.weights > 0)
+
+
+def _legendre_interval_cdf(degree, a, b):
+    """The CDF of k_m / m for Legendre degree <= ``degree`` on [a, b]: NumPy's series with
+    a domain, squared and integrated in x."""
+    density = sum((2 * k + 1) * NumpyLegendre.basis(k, domain=[a, b]) ** 2
+                  for k in range(degree + 1)) / ((degree + 1) * (b - a))
+    return density.integ(lbnd=a)
+
+
+def _chebyshev_interval_cdf(degree, a, b, grid=20001):
+    """The CDF of k_m / m for Chebyshev degree <= ``degree`` on [a, b]:
+    ``int_a^x k_m(u) / m du / (pi sqrt((u - a) (b - u)))``, with ``u = a + (b - a)(1 - cos t)/2``
+    (smooth in t), by Romberg-accurate cumulative Simpson sums on a fine grid in t."""
+    t = np.linspace(0, np.pi, grid)
+    u = a + (b - a) * (1 - np.cos(t)) / 2
+    k_m = sum((1.0 if k == 0 else 2.0) * NumpyChebyshev.basis(k, domain=[a, b])(u) ** 2
+              for k in range(degree + 1))
+    F = integrate.cumulative_simpson(k_m / (degree + 1) / np.pi, x=t, initial=0.0)
+    return lambda x: np.interp(x, u, F)
+
+
+@pytest.mark.parametrize("a, b", [(2.0, 7.5), (-30.0, -10.0)])
+@pytest.mark.parametrize("name", ["legendre", "chebyshev"])
+def test_christoffel_on_an_interval_matches_k_m_over_m(name, a, b):
+    degree = 10
+    B = TensorBasis(name, degree, interval=(a, b))
+    s = sample(B, 4000, "christoffel", seed=21)
+    x = s.points[:, 0]
+    assert x.min() >= a and x.max() <= b
+    cdf = (_legendre_interval_cdf if name == "legendre" else _chebyshev_interval_cdf)(
+        degree, a, b)
+    assert abs(cdf(b) - 1.0) < 1e-9
+    assert stats.kstest(x, cdf).pvalue > P_MIN
+    assert np.allclose(s.weights, B.m / B.christoffel(s.points))
+
+
+@pytest.mark.parametrize("name, reference", [("legendre", stats.uniform(2.0, 5.5)),
+                                             ("chebyshev", stats.arcsine(2.0, 5.5))])
+def test_mc_on_an_interval_samples_mu(name, reference):
+    B = TensorBasis(name, 4, interval=(2.0, 7.5))
+    assert stats.kstest(sample(B, 3000, "mc", seed=2).points[:, 0], reference.cdf).pvalue \
+        > P_MIN
+
+
+def test_dpp_on_an_interval_has_the_christoffel_marginal():
+    # every point of the projection DPP is marginally k_m / m dmu: one point per draw
+    a, b = 2.0, 7.5
+    B = TensorBasis("legendre", 6, interval=(a, b))
+    pts = [sample(B, None, "dpp", seed=s).points[s % B.m, 0] for s in range(400)]
+    assert stats.kstest(pts, _legendre_interval_cdf(6, a, b)).pvalue > P_MIN
+
+
+def test_the_sampler_keyword_is_sampler_and_method_still_works_with_a_warning():
+    B = TensorBasis("legendre", 5)
+    new = sample(B, 20, sampler="volume", seed=4)
+    with pytest.warns(DeprecationWarning, match=r"method= is deprecated.*use sampler="):
+        old = sample(B, 20, method="volume", seed=4)
+    assert old.sampler == new.sampler == "volume"
+    assert np.array_equal(old.points, new.points)
+    with pytest.warns(DeprecationWarning), pytest.raises(ParameterError, match="give sampler "
+                                                                              "alone"):
+        sample(B, 20, sampler="volume", method="mc")
+    with pytest.warns(DeprecationWarning, match="WeightedSample.method is deprecated"):
+        assert new.method == "volume"
+
+
+def test_the_deprecated_names_warn_and_stand_for_the_new_ones():
+    with pytest.warns(DeprecationWarning, match=r"solvers.lsq.Sample is deprecated.*"
+                                                r"WeightedSample"):
+        from solvers.lsq import Sample
+    assert Sample is WeightedSample
+    with pytest.warns(DeprecationWarning, match="solvers.lsq.METHODS is deprecated"):
+        assert lsq.METHODS == SAMPLERS
+    with pytest.warns(DeprecationWarning, match="solvers.lsq.Sample is deprecated"):
+        assert lsq.samplers.Sample is WeightedSample
+    assert "Sample" not in lsq.__all__ and "METHODS" not in lsq.__all__
+    with pytest.raises(AttributeError, match="has no attribute 'Samples'"):
+        lsq.Samples  # noqa: B018

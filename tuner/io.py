@@ -1,4 +1,5 @@
-"""Atomic JSON files: a reader never sees a half-written file."""
+"""Files a reader never sees half-written (JSON, text) and JSON lines: the state and log files
+of :class:`tuner.Tuner`, public for programs that keep files of their own beside them."""
 
 from __future__ import annotations
 
