@@ -55,9 +55,10 @@ from scipy.sparse.linalg import cg as scipy_cg
 import solvers
 from problems import HeatEquation, poisson
 from solvers import Solver
+from solvers._kernels import KRYLOV_PARALLEL_MIN_ROWS as PARALLEL_MIN_ROWS
 from solvers._kernels import load_vector
 from solvers.krylov import _kernels
-from solvers.krylov.cg import DIVERGENCE_FACTOR, PARALLEL_MIN_ROWS
+from solvers.krylov.cg import DIVERGENCE_FACTOR
 
 OMEGA = 1.5
 SSOR = ("ssor", OMEGA)

@@ -153,8 +153,8 @@ def _prepared(solver: Solver | None, A) -> Solver:
 
 
 def _ssor(solver: Solver, instance, omega, ordering="lexicographic"):
-    M = ("ssor", float(omega)) + (("multicolor",) if ordering == "multicolor" else ())
-    res = solver.cg(instance.b, instance.x0, rtol=RTOL, M=M)
+    res = solver.cg(instance.b, instance.x0, rtol=RTOL, M=("ssor", float(omega)),
+                    ordering=ordering)
     if not res.converged:
         raise RuntimeError(f"SSOR-PCG at omega={omega:g} stopped at step "
                            f"{instance.meta['step']}: {res.status}")

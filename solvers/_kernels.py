@@ -5,6 +5,13 @@ import types
 import numpy as np
 from numba import njit, prange
 
+SWEEP_PARALLEL_MIN_ROWS = 10_000
+"""Rows from which the multicolour sweeps (SOR, SSOR, SSOR-PCG's colour-by-colour
+preconditioner) run multithreaded: each colour is one parallel loop over its rows."""
+KRYLOV_PARALLEL_MIN_ROWS = 50_000
+"""Rows from which CG's own loops (products with A, vector updates, inner products) run
+multithreaded: their work per row is a few flops, so threads pay only on larger systems."""
+
 
 def serial_and_parallel(func, *, has_prange=True, **parallel_globals):
     """Compile ``func`` twice: plain, and as a multithreaded twin under a distinct name.

@@ -278,7 +278,7 @@ def solve_call(solver, config: dict):
     if family == "ssor":
         return solver.cg, {"M": ("ssor", config["omega"])}
     if family == "ssor-multicolor":
-        return solver.cg, {"M": ("ssor", config["omega"], "multicolor")}
+        return solver.cg, {"M": ("ssor", config["omega"]), "ordering": "multicolor"}
     return solver.cg, {"M": _PRECONDITIONERS[family]}
 
 

@@ -350,11 +350,12 @@ class Solver:
     # -- the solves ------------------------------------------------------------------------
 
     def cg(self, b, x0=None, *, rtol=1e-8, atol=0.0, maxiter=None, M=None, callback=None,
-           backend=None):
+           backend=None, ordering="lexicographic"):
         """Preconditioned CG; the arguments and the :class:`~solvers.Result` of
         :func:`solvers.cg`."""
         return _method("cg")(self, b, x0, rtol=rtol, atol=atol, maxiter=maxiter, M=M,
-                      callback=callback, backend=backend, started=time.perf_counter())
+                             callback=callback, backend=backend, started=time.perf_counter(),
+                             ordering=ordering)
 
     def sor(self, b, x0=None, *, omega=1.0, sweep="forward", rtol=1e-8, atol=0.0,
             maxiter=10_000, callback=None, backend=None, ordering="lexicographic",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ..backend import is_gpu_array, namespace
+from ..backend import ArrayModules, is_gpu_array, namespace
 from ..errors import ParameterError, ShapeError
 from . import _ct_kernels
 
@@ -186,9 +186,8 @@ class CTOperator(ImagingOperator):
         if not is_gpu_array(a):
             return self.matrix, self._transpose
         if self._on_gpu is None:
-            import cupyx.scipy.sparse as cusparse
-
-            self._on_gpu = (cusparse.csr_matrix(self.matrix), cusparse.csr_matrix(self._transpose))
+            gpu = ArrayModules("cupy")
+            self._on_gpu = (gpu.as_matrix(self.matrix), gpu.as_matrix(self._transpose))
         return self._on_gpu
 
     def forward(self, x):

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, aslinearoperator
 
+from .._kernels import KRYLOV_PARALLEL_MIN_ROWS, SWEEP_PARALLEL_MIN_ROWS
 from .._sparse import CSRArrays
 from .._validate import check_callback, check_maxiter, check_omega
 from ..backend import ArrayModules, check_backend, select, to_host
 from ..errors import NotSPDError, ParameterError, ShapeError
-from ..ordering.multicolor import PARALLEL_MIN_ROWS as MULTICOLOR_PARALLEL_MIN_ROWS
 from ..ordering.multicolor import multicolor_pattern
 from ..relaxation.sor import DIVERGENCE_FACTOR
 from ..result import Result
@@ -22,9 +23,6 @@ from . import _kernels
 from ._kernels import TINY
 from ._multicolor_xp import block_ssor
 from .preconditioners import _ssor_operator
-
-#: Systems with at least this many rows run the multithreaded kernels.
-PARALLEL_MIN_ROWS = 50_000
 
 #: Below this omega, SSOR-PCG applies the preconditioner as two triangular solves instead of
 #: Eisenstat's trick, whose ``(1 - 2/omega) D`` term loses digits to cancellation.
@@ -35,7 +33,7 @@ _STATUS = {_kernels.CONVERGED: "converged", _kernels.MAXITER: "maxiter",
 
 
 def cg(A, b, x0=None, *, rtol=1e-8, atol=0.0, maxiter=None, M=None, callback=None,
-       backend=None):
+       backend=None, ordering="lexicographic"):
     """Preconditioned conjugate gradients for symmetric positive definite ``A x = b``.
 
     Parameters
@@ -52,20 +50,23 @@ def cg(A, b, x0=None, *, rtol=1e-8, atol=0.0, maxiter=None, M=None, callback=Non
         recursively updated residual and confirmed on the true residual before stopping.
     maxiter : int, optional
         Most iterations; ``10 n`` by default.
-    M : None, "jacobi", ("ssor", omega), ("ssor", omega, "multicolor"), "amg", or an operator
+    M : None, "jacobi", ("ssor", omega), "amg", or an operator
         The preconditioner. ``"jacobi"``: diagonal scaling. ``("ssor", omega)``: symmetric SOR,
         applied by Eisenstat's trick so an iteration costs two triangular sweeps and no
-        product with ``A``; with ``"multicolor"`` the sweeps go colour by colour (see
-        :func:`solvers.sor`), each colour's rows at once on every core: a different
-        preconditioner (usually more iterations, each cheaper). ``"amg"``: one V-cycle of
-        PyAMG smoothed aggregation. An operator
+        product with ``A``. ``"amg"``: one V-cycle of PyAMG smoothed aggregation. An operator
         (LinearOperator, matrix or callable) applies ``M^{-1}``, SciPy's convention.
     callback : callable, optional
         Called as ``callback(xk)`` after each iteration.
     backend : {None, "cpu", "cupy"}
         Where to run: Numba kernels on the CPU, or CuPy on an NVIDIA GPU (M None,
-        ``"jacobi"`` or ``("ssor", omega, "multicolor")``). None: on the GPU when an input
-        is a CuPy array. The solution comes back where the inputs were.
+        ``"jacobi"`` or ``("ssor", omega)`` with ``ordering="multicolor"``). None: on the GPU
+        when an input is a CuPy array. The solution comes back where the inputs were.
+    ordering : {"lexicographic", "multicolor"}
+        The order of the SSOR preconditioner's sweeps, the keyword of :func:`solvers.sor`,
+        :func:`solvers.ssor` and :func:`solvers.ssor_preconditioner`: with ``"multicolor"``
+        they go colour by colour, each colour's rows at once on every core, a different
+        preconditioner (usually more iterations, each cheaper). The former spelling
+        ``M=("ssor", omega, "multicolor")`` still works and warns.
 
     Returns
     -------
@@ -132,10 +133,11 @@ def cg(A, b, x0=None, *, rtol=1e-8, atol=0.0, maxiter=None, M=None, callback=Non
     """
     started = time.perf_counter()
     return run_cg(Solver(A, copy=False), b, x0, rtol=rtol, atol=atol, maxiter=maxiter, M=M,
-                  callback=callback, backend=backend, started=started)
+                  callback=callback, backend=backend, started=started, ordering=ordering)
 
 
-def run_cg(solver: Solver, b, x0, *, rtol, atol, maxiter, M, callback, backend, started):
+def run_cg(solver: Solver, b, x0, *, rtol, atol, maxiter, M, callback, backend, started,
+           ordering="lexicographic"):
     """CG on a prepared system: the body of :func:`cg` and :meth:`solvers.Solver.cg`."""
     gpu = on_gpu(solver, b, x0)
     device = select(check_backend(backend, name="cg") or ("cupy" if gpu else "cpu"))
@@ -145,11 +147,16 @@ def run_cg(solver: Solver, b, x0, *, rtol, atol, maxiter, M, callback, backend, 
     n = solver.n
     maxiter = check_maxiter(maxiter, 10 * n)
     b, x, tol, scale = solver.load(b, x0, rtol, atol)
-    kind, param, ordering = _parsed_preconditioner(solver, M)
+    if type(M) is tuple and len(M) == 3:
+        warnings.warn("M=('ssor', omega, 'multicolor') is deprecated: pass M=('ssor', omega), "
+                      "ordering='multicolor' (the keyword of sor, ssor and "
+                      "ssor_preconditioner)", DeprecationWarning, stacklevel=3)
+    kind, param, parsed = _parsed_preconditioner(solver, M)
+    ordering = _ordering(ordering, kind, parsed)
     if device == "cupy" and (csr is None or (kind not in ("none", "jacobi")
                                              and ordering != "multicolor")):
         raise ParameterError("on the GPU, A must be a matrix and M None, 'jacobi' or "
-                             "('ssor', omega, 'multicolor')")
+                             "('ssor', omega) with ordering='multicolor'")
     check_symmetric(solver)
     history = solver.history
     info = {"method": "cg", "preconditioner": _label(kind, param, ordering), "backend": device}
@@ -187,6 +194,20 @@ def run_cg(solver: Solver, b, x0, *, rtol, atol, maxiter, M, callback, backend, 
                                   started=started, info=info)
 
 
+def _ordering(ordering, kind, parsed) -> str:
+    """The SSOR preconditioner's row ordering from the ``ordering`` keyword (or the
+    deprecated third entry of an ``M`` tuple, ``parsed``)."""
+    if ordering == "lexicographic":
+        return parsed
+    if ordering != "multicolor":
+        raise ParameterError(f"ordering must be 'lexicographic' or 'multicolor'; got "
+                             f"{ordering!r}")
+    if kind != "ssor":
+        raise ParameterError("ordering='multicolor' orders the sweeps of the SSOR "
+                             "preconditioner: pass M=('ssor', omega) with it")
+    return ordering
+
+
 def _label(kind, param, ordering):
     """The preconditioner as ``Result.info`` names it: ``"none"``, ``"jacobi"``, ``"amg"``,
     ``"operator"``, ``("ssor", omega)`` or ``("ssor", omega, "multicolor")``."""
@@ -211,7 +232,7 @@ def check_symmetric(solver: Solver) -> None:
         u, v = _probe_vectors(solver)
         if solver.csr is not None:
             csr = solver.csr
-            probe = _kernels.symmetry_probe_parallel if csr.n >= PARALLEL_MIN_ROWS \
+            probe = _kernels.symmetry_probe_parallel if csr.n >= KRYLOV_PARALLEL_MIN_ROWS \
                 else _kernels.symmetry_probe
             uav, vau, size = probe(csr.indptr, csr.indices, csr.data, u, v)
         else:
@@ -328,7 +349,7 @@ def _compiled(solver: Solver, kind, omega, ordering, b, x, tol, maxiter):
             solver.history, maxiter)
     dinv = 1.0 / _positive_diagonal(solver, "Jacobi-preconditioned CG") \
         if kind == "jacobi" else None
-    kernel = _kernels.pcg_parallel if n >= PARALLEL_MIN_ROWS else _kernels.pcg
+    kernel = _kernels.pcg_parallel if n >= KRYLOV_PARALLEL_MIN_ROWS else _kernels.pcg
     r, p, q = solver.work_set("cg", 3)
     return run_resumable(
         lambda residuals, start: kernel(*arrays, dinv, b, x, r, p, q, tol, DIVERGENCE_FACTOR,
@@ -380,7 +401,7 @@ def _multicolor_ssor_pcg(solver: Solver, omega, b, x, tol, maxiter):
     xc = colored.to_colored(x)
     bc = colored.to_colored(b)
     work = solver.work_set("cg", 5)
-    kernel = _kernels.ssor_pcg_parallel if solver.n >= MULTICOLOR_PARALLEL_MIN_ROWS \
+    kernel = _kernels.ssor_pcg_parallel if solver.n >= SWEEP_PARALLEL_MIN_ROWS \
         else _kernels.ssor_pcg
     k, code = run_resumable(
         lambda residuals, start: kernel(*colored.arrays, colored.diagonal_positions, dinv,
@@ -393,7 +414,7 @@ def _multicolor_ssor_pcg(solver: Solver, omega, b, x, tol, maxiter):
 
 
 def _csr_matvec(csr: CSRArrays):
-    kernel = _kernels.spmv_parallel if csr.n >= PARALLEL_MIN_ROWS else _kernels.spmv
+    kernel = _kernels.spmv_parallel if csr.n >= KRYLOV_PARALLEL_MIN_ROWS else _kernels.spmv
 
     def matvec(v):
         out = np.empty(csr.n)

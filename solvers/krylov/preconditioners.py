@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse.linalg import LinearOperator
 
+from .._kernels import SWEEP_PARALLEL_MIN_ROWS
 from .._sparse import CSRArrays, prepare_csr
 from .._validate import check_omega
 from ..errors import ParameterError
-from ..ordering.multicolor import PARALLEL_MIN_ROWS, multicolor_pattern
+from ..ordering.multicolor import multicolor_pattern
 from ..relaxation.sor import ORDERINGS
 from . import _kernels
 
@@ -59,7 +60,7 @@ def _ssor_operator(csr: CSRArrays, omega: float, ordering="lexicographic") -> Li
         arrays = (*colored.arrays, colored.diagonal_positions)
         dinv = omega / colored.diagonal
         color_ptr = colored.pattern.color_ptr
-        kernel = _kernels.ssor_apply_parallel if csr.n >= PARALLEL_MIN_ROWS \
+        kernel = _kernels.ssor_apply_parallel if csr.n >= SWEEP_PARALLEL_MIN_ROWS \
             else _kernels.ssor_apply
         into, back = colored.to_colored, colored.to_original
     else:

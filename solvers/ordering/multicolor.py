@@ -24,8 +24,6 @@ from .coloring import Coloring, color_rows
 
 CACHE_SIZE = 8
 
-#: Multicolour solves of at least this many rows run the multithreaded kernels.
-PARALLEL_MIN_ROWS = 10_000
 _cache: OrderedDict = OrderedDict()
 
 

@@ -6,10 +6,11 @@ import time
 
 import numpy as np
 
+from .._kernels import SWEEP_PARALLEL_MIN_ROWS
 from .._validate import check_callback, check_maxiter, check_omega
 from ..backend import ArrayModules, check_backend, select, to_host
 from ..errors import ParameterError
-from ..ordering.multicolor import PARALLEL_MIN_ROWS, multicolor_pattern
+from ..ordering.multicolor import multicolor_pattern
 from ..result import Result
 from ..solver import INITIAL_HISTORY, ResidualHistory, Solver, on_gpu, whole_block
 from . import _kernels, _multicolor_xp
@@ -148,7 +149,7 @@ def run_sor(solver: Solver, b, x0, *, omega, sweep, rtol, atol, maxiter, callbac
                   _relaxation(solver, omega, colored.diagonal, "sor multicolor"))
         b, x = colored.to_colored(b), colored.to_colored(x)
         color_ptr = colored.pattern.color_ptr
-        if csr.n >= PARALLEL_MIN_ROWS:
+        if csr.n >= SWEEP_PARALLEL_MIN_ROWS:
             kernel = _kernels.iterate_parallel
         original = colored.to_original
     else:

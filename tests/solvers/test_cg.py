@@ -129,10 +129,10 @@ def test_parallel_path_agrees_with_serial(M, path, monkeypatch, rng):
             return _kernel(*args)
 
         monkeypatch.setattr(cg_kernels, name, spy)
-    monkeypatch.setattr(cg_module, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(cg_module, "KRYLOV_PARALLEL_MIN_ROWS", 0)
     parallel = solvers.cg(A, b, rtol=RTOL, M=M, callback=callback)
 
-    assert used, "PARALLEL_MIN_ROWS = 0 did not select a multithreaded kernel"
+    assert used, "KRYLOV_PARALLEL_MIN_ROWS = 0 did not select a multithreaded kernel"
     assert parallel.converged
     assert abs(parallel.iterations - serial.iterations) <= 1
     assert rel_err(parallel.x, serial.x) <= 1e-8

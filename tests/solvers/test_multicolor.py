@@ -41,8 +41,8 @@ def kernels(request, monkeypatch):
     path with NumPy standing in for CuPy (the same code, another array module)."""
     if request.param == "threads":
         for module in (sor_module, preconditioners_module):
-            monkeypatch.setattr(module, "PARALLEL_MIN_ROWS", 0)
-        monkeypatch.setattr(cg_module, "MULTICOLOR_PARALLEL_MIN_ROWS", 0)
+            monkeypatch.setattr(module, "SWEEP_PARALLEL_MIN_ROWS", 0)
+        monkeypatch.setattr(cg_module, "SWEEP_PARALLEL_MIN_ROWS", 0)
     if request.param == "array-namespace":
         for module in (sor_module, cg_module):
             monkeypatch.setattr(module, "select", lambda backend, *arrays: "cupy")
