@@ -106,10 +106,9 @@ class FamilyLCB(Policy):
         self._plays = [0] * families           # costs told of each family
         self._waiting = [0] * families         # its choices not yet told
         self._ready = False                    # every family has its min_plays
-        self._excluded = [False] * families
         self._last = None                      # the context of the last choice
         self._leader = -1                      # the family it led with (-1: none)
-        self._allowed = np.ones(families, dtype=np.bool_)
+        self._allowed = np.ones(families, dtype=np.bool_)    # False: withdrawn by exclude
         self._setup_tables()
 
     def _setup_tables(self):
@@ -223,7 +222,7 @@ class FamilyLCB(Policy):
                     for f, d in enumerate(self._deciding[key].tolist())]
         best = None
         for f, name in enumerate(self.space.families):
-            if self._excluded[f] or name in exclude:
+            if not self._allowed[f] or name in exclude:
                 continue
             estimate, plays, j = rows[f][:3]
             if plays > 0 and math.isfinite(estimate) and (best is None or estimate < best[1]):
@@ -236,14 +235,14 @@ class FamilyLCB(Policy):
             raise ParameterError(f"{family!r} is not a family of this space "
                                  f"({', '.join(self.space.families)})")
         f = self.space.families.index(family)
-        self._excluded[f] = True
         self._allowed[f] = False
         self._last = None
 
     @property
     def excluded(self) -> tuple[str, ...]:
         """The families withdrawn by :meth:`exclude`."""
-        return tuple(n for n, e in zip(self.space.families, self._excluded, strict=True) if e)
+        return tuple(n for n, ok in zip(self.space.families, self._allowed, strict=True)
+                     if not ok)
 
     def family_policy(self, family: str) -> RobustLCB:
         """The RobustLCB that searches ``family``'s knobs."""
